@@ -1,0 +1,146 @@
+//! The audit log: one JSON line per changing call that reached the approval step (run,
+//! dry-run, denied or forbidden), appended to `$XDG_STATE_HOME/todo-ai/audit.jsonl`.
+//! Arguments are redacted before they are written.
+
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::redact;
+
+/// How a call ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome", content = "detail")]
+pub enum Outcome {
+    /// It ran and succeeded.
+    Ok,
+    /// It ran as a dry run.
+    DryRun,
+    /// It ran and failed.
+    Error(String),
+    /// The person said no.
+    Denied,
+    /// The policy refused it.
+    Forbidden(String),
+}
+
+/// One audit line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry<'a> {
+    /// RFC 3339 UTC time.
+    pub time: String,
+    /// The kube context, when known.
+    pub context: Option<&'a str>,
+    /// The namespace the call targeted.
+    pub namespace: &'a str,
+    /// The tool.
+    pub tool: &'a str,
+    /// Its arguments, redacted.
+    pub args: Value,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Where the audit log lives: `$XDG_STATE_HOME/todo-ai/audit.jsonl`, else
+/// `~/.local/state/todo-ai/audit.jsonl`.
+pub fn default_path() -> Option<PathBuf> {
+    crate::settings::state_dir().map(|dir| dir.join("audit.jsonl"))
+}
+
+/// Appends one entry. The arguments are redacted here, whatever the caller did.
+pub fn append(path: &Path, mut entry: Entry<'_>) -> std::io::Result<()> {
+    redact::json(&mut entry.args);
+    if let Outcome::Error(message) | Outcome::Forbidden(message) = &mut entry.outcome {
+        *message = redact::text(message);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+    line.push('\n');
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    // One write call per line keeps concurrent writers from interleaving within a line.
+    options.open(path)?.write_all(line.as_bytes())
+}
+
+/// The current time as RFC 3339 UTC with seconds.
+pub fn now_rfc3339() -> String {
+    let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    rfc3339(seconds)
+}
+
+fn rfc3339(unix_seconds: u64) -> String {
+    let days = i64::try_from(unix_seconds / 86_400).unwrap_or(0);
+    let rem = unix_seconds % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_times() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_320_000), "2026-11-22T04:00:00Z");
+    }
+
+    #[test]
+    fn appends_redacted_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/audit.jsonl");
+        for outcome in [Outcome::Ok, Outcome::Denied] {
+            append(
+                &path,
+                Entry {
+                    time: now_rfc3339(),
+                    context: Some("minikube"),
+                    namespace: "todo",
+                    tool: "helm_install",
+                    args: serde_json::json!({"set": {"secrets.openaiApiKey": "sk-live-123456789012345"}}),
+                    outcome,
+                },
+            )
+            .unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["outcome"], "ok");
+        assert_eq!(lines[1]["outcome"], "denied");
+        assert_eq!(lines[0]["tool"], "helm_install");
+        assert!(!text.contains("sk-live"), "{text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+}

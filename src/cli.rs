@@ -1,0 +1,350 @@
+//! The command line, as clap structs. Their doc comments are the `--help` text, so they are
+//! written for users. Parsing only: resolution into [`crate::settings::Settings`] happens in
+//! `settings`, and each subcommand's behaviour lives in `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::tools::Stack;
+
+/// todo-ai — deploy and operate the Todo app on Kubernetes from plain language.
+///
+/// With no command, opens an interactive session: type what you want ("scale backend to 3",
+/// "why is the frontend crashing?") and todo-ai plans it with its vetted tools, shows exactly
+/// what will change and asks before changing anything.
+#[derive(Debug, Parser)]
+#[command(name = "todo-ai", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 ok, 1 refused or problems found, 2 error.\nRun `todo-ai tools` to list the tools.")]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// What to do; the interactive session when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Kubernetes namespace [env: TODO_AI_NAMESPACE]
+    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Kube context to use [env: TODO_AI_CONTEXT]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Kubeconfig file [env: KUBECONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Never call an LLM; plan with the built-in rules [env: TODO_AI_OFFLINE]
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// LLM model name [env: TODO_AI_MODEL]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub model: Option<String>,
+
+    /// Approve every change without asking
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+
+    /// Change nothing; show what would happen [env: TODO_AI_DRY_RUN]
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+
+    /// Refuse every tool that changes anything [env: TODO_AI_READ_ONLY]
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
+    /// Most replicas `scale` and `autoscale` may set [env: TODO_AI_MAX_REPLICAS] [default: 100]
+    #[arg(long, global = true, value_name = "N")]
+    pub max_replicas: Option<i64>,
+
+    /// Output format for data on stdout [env: TODO_AI_OUTPUT] [default: text]
+    #[arg(short = 'o', long, global = true, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// More detail on stderr (-v, -vv)
+    #[arg(short = 'v', long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only errors on stderr
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+}
+
+/// Formats for data on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// For people.
+    Text,
+    /// JSON, one document.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan a request and run it, asking before each change
+    Ask(PromptArgs),
+    /// Show the plan for a request without running anything
+    Plan(PromptArgs),
+    /// List the tools todo-ai can use
+    Tools(ToolsArgs),
+    /// Print shell completions
+    Completions(CompletionsArgs),
+    /// Find root causes of problems, with fixes
+    Diagnose(TargetArgs),
+    /// Show workloads and pods
+    Status(TargetArgs),
+    /// Print container logs
+    Logs(LogsArgs),
+    /// List recent events
+    Events(EventsArgs),
+    /// Set the replicas of a deployment
+    Scale(ScaleArgs),
+    /// Restart, roll back or follow a deployment's rollout
+    #[command(subcommand)]
+    Rollout(RolloutCommand),
+    /// Restart a deployment's pods (same as `rollout restart`)
+    Restart(DeploymentArgs),
+    /// Change a deployment's container image
+    SetImage(SetImageArgs),
+    /// Create or update a HorizontalPodAutoscaler
+    Autoscale(AutoscaleArgs),
+    /// Generate a Dockerfile and .dockerignore for an app
+    Dockerfile(DockerfileArgs),
+    /// Build a container image
+    Build(BuildArgs),
+    /// Install or upgrade the Helm release
+    Deploy(DeployArgs),
+    /// Roll the Helm release back
+    HelmRollback(HelmRollbackArgs),
+}
+
+/// A request in plain language.
+#[derive(Debug, Args)]
+pub struct PromptArgs {
+    /// What you want, e.g. "scale backend to 3" (quotes optional)
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "PROMPT")]
+    pub prompt: Vec<String>,
+}
+
+impl PromptArgs {
+    /// The prompt as one string.
+    pub fn text(&self) -> String {
+        self.prompt.join(" ")
+    }
+}
+
+/// Options of `tools`.
+#[derive(Debug, Args)]
+pub struct ToolsArgs {
+    /// Print the tools as OpenAI function definitions
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// An optional target.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// A workload or pod: name, name fragment or `kind/name`
+    pub target: Option<String>,
+}
+
+/// Options of `logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// A pod, deployment or label selector (`app=backend`)
+    pub target: String,
+    /// Logs of the previous (crashed) container
+    #[arg(short = 'p', long)]
+    pub previous: bool,
+    /// Lines from the end [default: 200]
+    #[arg(long, value_name = "N")]
+    pub tail: Option<i64>,
+}
+
+/// Options of `events`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Only events about this object
+    pub target: Option<String>,
+    /// Only warnings
+    #[arg(short = 'w', long)]
+    pub warnings_only: bool,
+}
+
+/// Options of `scale`.
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// Deployment name or unique fragment
+    pub deployment: String,
+    /// Desired replicas
+    #[arg(allow_negative_numbers = true)]
+    pub replicas: i64,
+}
+
+/// A deployment.
+#[derive(Debug, Args)]
+pub struct DeploymentArgs {
+    /// Deployment name or unique fragment
+    pub deployment: String,
+}
+
+/// `rollout` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RolloutCommand {
+    /// Restart the pods with a rolling update
+    Restart(DeploymentArgs),
+    /// Roll back to the previous or a given revision
+    Undo(RolloutUndoArgs),
+    /// Follow the rollout until it completes or stalls
+    Status(DeploymentArgs),
+}
+
+/// Options of `rollout undo`.
+#[derive(Debug, Args)]
+pub struct RolloutUndoArgs {
+    /// Deployment name or unique fragment
+    pub deployment: String,
+    /// Revision to return to [default: previous]
+    #[arg(long, value_name = "N")]
+    pub to_revision: Option<i64>,
+}
+
+/// Options of `set-image`.
+#[derive(Debug, Args)]
+pub struct SetImageArgs {
+    /// Deployment name or unique fragment
+    pub deployment: String,
+    /// New image reference
+    pub image: String,
+    /// Container to update (optional when there is one)
+    #[arg(short = 'c', long)]
+    pub container: Option<String>,
+}
+
+/// Options of `autoscale`.
+#[derive(Debug, Args)]
+pub struct AutoscaleArgs {
+    /// Deployment name or unique fragment
+    pub deployment: String,
+    /// Fewest replicas [default: 1]
+    #[arg(long)]
+    pub min: Option<i64>,
+    /// Most replicas
+    #[arg(long)]
+    pub max: i64,
+    /// Target CPU utilisation in percent [default: 80]
+    #[arg(long)]
+    pub cpu_percent: Option<i64>,
+}
+
+/// Options of `dockerfile`.
+#[derive(Debug, Args)]
+pub struct DockerfileArgs {
+    /// The app's directory
+    #[arg(default_value = ".")]
+    pub path: String,
+    /// The stack, instead of detecting it
+    #[arg(long, value_enum, default_value = "auto")]
+    pub stack: StackArg,
+}
+
+/// `--stack` values (the `generate_dockerfile` tool's names).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StackArg {
+    /// Detect from the files.
+    Auto,
+    /// Next.js.
+    Nextjs,
+    /// FastAPI.
+    Fastapi,
+    /// Node.js.
+    Node,
+    /// Python.
+    Python,
+    /// Go.
+    Go,
+    /// Rust.
+    Rust,
+    /// Static files.
+    Static,
+}
+
+impl From<StackArg> for Stack {
+    fn from(stack: StackArg) -> Stack {
+        match stack {
+            StackArg::Auto => Stack::Auto,
+            StackArg::Nextjs => Stack::Nextjs,
+            StackArg::Fastapi => Stack::Fastapi,
+            StackArg::Node => Stack::Node,
+            StackArg::Python => Stack::Python,
+            StackArg::Go => Stack::Go,
+            StackArg::Rust => Stack::Rust,
+            StackArg::Static => Stack::Static,
+        }
+    }
+}
+
+/// Options of `build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The build context
+    #[arg(default_value = ".")]
+    pub path: String,
+    /// Image tag [default: <dir>:<git sha or dev>]
+    #[arg(short = 't', long)]
+    pub tag: Option<String>,
+    /// Build where minikube can use the image
+    #[arg(long)]
+    pub minikube: bool,
+}
+
+/// Options of `deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Release name [default: todo-app]
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Values files, in order
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
+    /// Values as KEY=VALUE
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub set: Vec<(String, String)>,
+}
+
+/// Options of `helm-rollback`.
+#[derive(Debug, Args)]
+pub struct HelmRollbackArgs {
+    /// Release name [default: todo-app]
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Revision to return to [default: previous]
+    #[arg(long)]
+    pub revision: Option<i64>,
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got `{text}`"))
+}

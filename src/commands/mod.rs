@@ -1,0 +1,183 @@
+//! Subcommands. `main` parses, resolves settings, dispatches and renders errors; each
+//! subcommand lives in its own file and the REPL calls the same functions.
+
+mod direct;
+mod plan;
+mod tools_list;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+pub use plan::{CheckedPlan, check_plan, render_plan_text};
+pub use tools_list::table as tools_table;
+
+use crate::approval::Policy;
+use crate::cli::{Cli, Command, OutputFormat};
+use crate::error::{CliError, ExitStatus};
+use crate::executor::{Executor, StepResult, TerminalApprover};
+use crate::settings::{self, Settings};
+use crate::tools::{CheckedCall, ToolContext};
+
+/// The program: parse, resolve, dispatch, render errors, exit.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(status) => status.into(),
+        Err(error) => {
+            let _ = std::io::stderr().write_all(error.render().as_bytes());
+            error.status.into()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitStatus, CliError> {
+    let workdir = std::env::current_dir()
+        .map_err(|error| CliError::new("cannot read the current directory").cause(error.to_string()))?;
+    let config = match settings::config_dir() {
+        Some(dir) => settings::load_config(&dir.join("config.toml"))?,
+        None => settings::ConfigFile::default(),
+    };
+    let settings = settings::resolve(&cli.global, &|name| std::env::var(name).ok(), &config, workdir)?;
+    init_tracing(settings.verbosity);
+    match cli.command {
+        None => crate::repl::run(settings),
+        Some(Command::Plan(prompt)) => plan::plan_command(&settings, &prompt.text()),
+        Some(Command::Ask(prompt)) => plan::ask_command(&settings, &prompt.text()),
+        Some(Command::Tools(args)) => tools_list::run(&settings, args.json),
+        Some(Command::Completions(args)) => {
+            let mut command = Cli::command();
+            let mut buffer = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "todo-ai", &mut buffer);
+            write_stdout(&String::from_utf8_lossy(&buffer))?;
+            Ok(ExitStatus::Success)
+        }
+        Some(command) => direct::run(&settings, command),
+    }
+}
+
+fn init_tracing(verbosity: i8) {
+    let level = match verbosity {
+        i8::MIN..=-1 => "error",
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TODO_AI_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal())
+        .without_time()
+        .try_init();
+}
+
+/// Writes data to stdout. A closed pipe (`todo-ai tools | head -1`) ends the program
+/// quietly with status 0, as Unix tools do.
+pub fn write_stdout(text: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(error) => Err(CliError::new("cannot write to stdout").cause(error.to_string())),
+    }
+}
+
+/// Serialises data in the chosen format (JSON or YAML), with a trailing newline.
+pub fn render_data(value: &serde_json::Value, format: OutputFormat) -> Result<String, CliError> {
+    let text = match format {
+        OutputFormat::Yaml => serde_yaml::to_string(value).map_err(|error| CliError::new("cannot render YAML").cause(error.to_string()))?,
+        OutputFormat::Json | OutputFormat::Text => {
+            let mut text = serde_json::to_string_pretty(value).map_err(|error| CliError::new("cannot render JSON").cause(error.to_string()))?;
+            text.push('\n');
+            text
+        }
+    };
+    Ok(text)
+}
+
+/// The tool context for these settings.
+pub fn tool_context(settings: &Settings) -> ToolContext {
+    ToolContext {
+        namespace: settings.namespace.clone(),
+        kube_context: settings.context.clone(),
+        dry_run: settings.dry_run,
+        limits: settings.limits,
+        workdir: settings.workdir.clone(),
+    }
+}
+
+/// The policy for these settings; `terminal` is whether a person can be asked.
+pub fn policy(settings: &Settings) -> Policy {
+    Policy {
+        assume_yes: settings.assume_yes,
+        dry_run: settings.dry_run,
+        read_only: settings.read_only,
+        terminal: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        approved_for_session: Default::default(),
+    }
+}
+
+/// An executor for these settings.
+pub fn executor(settings: &Settings) -> Executor {
+    Executor { policy: policy(settings), ctx: tool_context(settings), audit_log: settings.audit_log.clone() }
+}
+
+/// A runtime for the async tool engines; one thread is plenty for a CLI.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::new("cannot start the async runtime").cause(error.to_string()))
+}
+
+/// Runs checked calls with the terminal approver and prints results; returns the worst
+/// status. Used by `ask`, the direct subcommands and the REPL.
+pub fn execute(executor: &mut Executor, calls: &[CheckedCall], output: OutputFormat) -> Result<ExitStatus, CliError> {
+    let runtime = runtime()?;
+    let mut stderr = std::io::stderr();
+    let results = runtime.block_on(executor.run_all(calls, &mut TerminalApprover, &mut stderr));
+    report(calls, &results, output)
+}
+
+/// Prints results: data on stdout, errors and refusals on stderr.
+pub fn report(calls: &[CheckedCall], results: &[StepResult], output: OutputFormat) -> Result<ExitStatus, CliError> {
+    let mut status = ExitStatus::Success;
+    let mut json_results = Vec::new();
+    for (call, result) in calls.iter().zip(results) {
+        status = status.max(result.status());
+        match output {
+            OutputFormat::Json | OutputFormat::Yaml => json_results.push(result.to_json(call)),
+            OutputFormat::Text => match result {
+                StepResult::Ran(output) => write_stdout(&ensure_newline(&output.text))?,
+                StepResult::DryRun(text) => write_stdout(&ensure_newline(text))?,
+                StepResult::Denied => {}
+                StepResult::Forbidden(reason) => {
+                    let _ = std::io::stderr().write_all(format!("refused: {reason}\n").as_bytes());
+                }
+                StepResult::Failed(error) => {
+                    let error: CliError = CliError::new(crate::redact::text(&error.to_string()));
+                    let error = match result {
+                        StepResult::Failed(tool_error) => match tool_error.hint() {
+                            Some(hint) => error.hint(hint),
+                            None => error,
+                        },
+                        _ => error,
+                    };
+                    let _ = std::io::stderr().write_all(error.render().as_bytes());
+                }
+            },
+        }
+    }
+    if output != OutputFormat::Text {
+        let value = if json_results.len() == 1 { json_results.remove(0) } else { serde_json::Value::Array(json_results) };
+        write_stdout(&render_data(&value, output)?)?;
+    }
+    Ok(status)
+}
+
+fn ensure_newline(text: &str) -> String {
+    if text.ends_with('\n') { text.to_string() } else { format!("{text}\n") }
+}

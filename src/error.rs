@@ -1,0 +1,131 @@
+//! One exit-code policy and one error shape for the whole CLI: `error: …`, then
+//! `  caused by: …`, then a blank line and `hint: …`, on stderr.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use crate::tools::ToolError;
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything asked for was done (0).
+    Success,
+    /// Refused, denied, nothing planned, or problems found (1).
+    Failure,
+    /// Something went wrong (2).
+    Error,
+}
+
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+
+    /// The worse of two statuses.
+    pub fn max(self, other: ExitStatus) -> ExitStatus {
+        if other.code() > self.code() { other } else { self }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(status.code())
+    }
+}
+
+/// An error for the user: one line, an optional cause and an optional hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    /// What went wrong, one line, no trailing period.
+    pub message: String,
+    /// The underlying cause.
+    pub cause: Option<String>,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// The exit status (2 unless it is a refusal).
+    pub status: ExitStatus,
+}
+
+impl CliError {
+    /// An error (exit 2).
+    pub fn new(message: impl Into<String>) -> CliError {
+        CliError { message: message.into(), cause: None, hint: None, status: ExitStatus::Error }
+    }
+
+    /// A refusal (exit 1).
+    pub fn refused(message: impl Into<String>) -> CliError {
+        CliError { status: ExitStatus::Failure, ..CliError::new(message) }
+    }
+
+    /// Adds the cause.
+    pub fn cause(mut self, cause: impl Into<String>) -> CliError {
+        self.cause = Some(cause.into());
+        self
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> CliError {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The full rendering for stderr.
+    pub fn render(&self) -> String {
+        let mut text = format!("error: {}\n", self.message);
+        if let Some(cause) = &self.cause {
+            text.push_str(&format!("  caused by: {cause}\n"));
+        }
+        if let Some(hint) = &self.hint {
+            text.push_str(&format!("\nhint: {hint}\n"));
+        }
+        text
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl From<ToolError> for CliError {
+    fn from(error: ToolError) -> CliError {
+        let status = match error {
+            ToolError::InvalidArguments { .. } | ToolError::Invalid { .. } => ExitStatus::Failure,
+            ToolError::UnknownTool { .. } | ToolError::NotAvailable { .. } | ToolError::Failed { .. } => ExitStatus::Error,
+        };
+        let hint = error.hint();
+        let message = crate::redact::text(&error.to_string());
+        CliError { message, cause: None, hint, status }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_error_cause_hint() {
+        let error = CliError::new("cannot reach the cluster").cause("connection refused").hint("check `kubectl config current-context`");
+        assert_eq!(
+            error.render(),
+            "error: cannot reach the cluster\n  caused by: connection refused\n\nhint: check `kubectl config current-context`\n"
+        );
+        assert_eq!(CliError::new("x").status.code(), 2);
+        assert_eq!(CliError::refused("x").status.code(), 1);
+    }
+
+    #[test]
+    fn worst_status_wins() {
+        assert_eq!(ExitStatus::Success.max(ExitStatus::Failure), ExitStatus::Failure);
+        assert_eq!(ExitStatus::Error.max(ExitStatus::Failure), ExitStatus::Error);
+    }
+}

@@ -1,0 +1,18 @@
+//! todo-ai: a command-line agent that deploys and operates a containerised app on Kubernetes
+//! from plain language, through a vetted set of typed tools, with or without an LLM.
+//!
+//! The binary is a thin shell over this library; see `ARCHITECTURE.md` for the map.
+
+pub mod approval;
+pub mod audit;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod executor;
+pub mod planner;
+pub mod prompts;
+pub mod redact;
+pub mod repl;
+pub mod settings;
+pub mod tools;
+pub mod validate;

@@ -1,0 +1,1405 @@
+//! The offline planner: deterministic rules from English (and kubectl/helm/docker syntax) to
+//! tool calls. No model, no network, microseconds per prompt.
+//!
+//! How it reads a prompt:
+//! 1. [`text::tokenize`] gives words, numbers, ranges, flags and clause separators.
+//! 2. Anything outside the vetted tools (delete, exec, shell, secrets, RBAC …) refuses the
+//!    whole prompt, so a mixed request never half-runs.
+//! 3. The prompt splits into clauses at separators; each clause gets an intent from ordered
+//!    keyword rules (with typo tolerance as a second try). A clause without an intent either
+//!    adds targets to the previous one ("frontend and backend") or, if it carries its own
+//!    values, repeats the previous intent ("frontend to 2 and backend to 4").
+//! 4. Slots are filled per intent: targets, namespace, numbers, images, tags, values files,
+//!    `--set` pairs. "it" refers to the previous clause's targets. A missing required slot
+//!    turns the whole plan into a clarifying question.
+//!
+//! Ranges and name syntax are checked later by the registry, not here.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value, json};
+
+use super::text::{self, Kind, Token};
+use super::{Plan, Step};
+
+/// Prompts longer than this are not planned (a paste of logs, not a request).
+const MAX_PROMPT_CHARS: usize = 2_000;
+
+/// What a clause asks for; one per tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    GenerateDockerfile,
+    BuildImage,
+    HelmInstall,
+    HelmRollback,
+    Diagnose,
+    Scale,
+    Status,
+    Logs,
+    Events,
+    RolloutRestart,
+    RolloutUndo,
+    RolloutStatus,
+    SetImage,
+    Autoscale,
+}
+
+impl Intent {
+    fn tool(self) -> &'static str {
+        match self {
+            Intent::GenerateDockerfile => "generate_dockerfile",
+            Intent::BuildImage => "build_image",
+            Intent::HelmInstall => "helm_install",
+            Intent::HelmRollback => "helm_rollback",
+            Intent::Diagnose => "diagnose",
+            Intent::Scale => "scale",
+            Intent::Status => "status",
+            Intent::Logs => "logs",
+            Intent::Events => "events",
+            Intent::RolloutRestart => "rollout_restart",
+            Intent::RolloutUndo => "rollout_undo",
+            Intent::RolloutStatus => "rollout_status",
+            Intent::SetImage => "set_image",
+            Intent::Autoscale => "autoscale",
+        }
+    }
+
+    fn takes_namespace(self) -> bool {
+        !matches!(self, Intent::GenerateDockerfile | Intent::BuildImage | Intent::HelmRollback)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Vocabulary. Every word the rules look at lives here, so the typo corrector and the target
+// extractor see the same lists.
+
+const AUTOSCALE_WORDS: &[&str] = &[
+    "autoscale", "autoscaler", "autoscaling", "autoscaled", "auto-scale", "auto-scaling", "auto-scaler", "hpa", "hpas",
+    "horizontalpodautoscaler",
+];
+const LOG_WORDS: &[&str] = &["log", "logs", "stdout", "stderr", "tail", "logfile", "logging"];
+const WEAK_LOG_WORDS: &[&str] = &["print", "printed", "prints", "printing", "outputting", "saying", "output", "outputs", "said", "say", "saying", "wrote", "spit", "spat", "emit", "emitted"];
+const EVENT_WORDS: &[&str] = &["event", "events", "ev"];
+const WARNING_WORDS: &[&str] = &["warning", "warnings", "alerts"];
+const STRONG_DIAGNOSE_WORDS: &[&str] = &[
+    "why", "wrong", "diagnose", "diagnosis", "diagnostics", "diagnostic", "troubleshoot", "troubleshooting", "debug",
+    "debugging", "investigate", "analyze", "analyse", "analysis", "broken", "rca", "triage",
+];
+const WEAK_DIAGNOSE_WORDS: &[&str] = &[
+    "health", "healthy", "unhealthy", "crash", "crashing", "crashes", "crashed", "crashloop", "crashloopbackoff",
+    "failing", "fails", "failed", "failure", "failures", "error", "errors", "erroring", "down", "problem", "problems",
+    "issue", "issues", "pending", "stuck", "restarting", "restarts", "restarted", "oom", "oomkilled", "evicted",
+    "imagepullbackoff", "errimagepull", "dead", "died", "dying", "unavailable", "unreachable", "sick", "flapping",
+    "healthcheck", "checkup", "misbehaving", "weird", "odd", "strange", "slow", "flaky", "acting",
+];
+/// Verbs that, negated ("won't start", "isn't working"), describe a symptom.
+const NEGATABLE_WORDS: &[&str] = &[
+    "start", "starting", "started", "work", "working", "run", "running", "come", "coming", "load", "loading",
+    "respond", "responding", "boot", "booting", "ready", "serve", "serving", "connect", "connecting", "reachable",
+];
+const NEGATIONS: &[&str] = &["not", "won't", "wont", "isn't", "isnt", "doesn't", "doesnt", "can't", "cant", "cannot", "never", "aren't", "don't", "didn't", "no", "unable"];
+const DOCKERFILE_WORDS: &[&str] = &[
+    "dockerfile", "dockerfiles", "dockerize", "dockerise", "dockerizing", "dockerising", "containerize", "containerise",
+    "containerizing", "containerising", "containerization", "containerisation",
+];
+const BUILD_WORDS: &[&str] = &["build", "builds", "rebuild", "re-build", "buildx", "rebuilding", "building"];
+const ROLLOUT_WORDS: &[&str] = &["rollout", "rollouts", "rolled"];
+const ROLLOUT_STATUS_WORDS: &[&str] = &[
+    "status", "done", "finished", "finish", "complete", "completed", "progress", "progressing", "over", "through",
+    "succeeded", "successful", "succeed", "success", "wait", "watch", "follow", "track", "monitor", "yet", "fully",
+];
+/// Question openers: "is the rollout …", "did the rollout …".
+const QUESTION_OPENERS: &[&str] = &["is", "did", "has", "have", "was", "are", "does", "do", "how", "what's", "whats"];
+/// Verbs that change a count even without a number ("bump replicas" → how many?).
+const STRONG_COUNT_WORDS: &[&str] = &["bump", "increase", "decrease", "reduce", "raise", "lower", "grow", "shrink", "double", "halve"];
+const ROLLBACK_WORDS: &[&str] = &["rollback", "undo", "revert", "downgrade", "roll-back"];
+const HELM_WORDS: &[&str] = &["helm", "release", "chart"];
+const RESTART_WORDS: &[&str] = &["restart", "bounce", "recycle", "reboot", "cycle", "kick", "redeploy", "reload", "respawn"];
+const SCALE_WORDS: &[&str] = &["scale", "scaled", "scaling", "upscale", "downscale", "rescale", "resize"];
+const REPLICA_WORDS: &[&str] = &["replica", "replicas", "copies", "copy", "instance", "instances", "pods", "pod", "containers", "nodes-worth"];
+const IMAGE_CHANGE_WORDS: &[&str] = &["set", "update", "change", "use", "switch", "point", "swap", "upgrade", "bump", "move", "roll", "pin", "image"];
+const DEPLOY_WORDS: &[&str] = &["deploy", "deploying", "install", "reinstall", "upgrade", "ship", "launch", "provision"];
+const STATUS_WORDS: &[&str] = &[
+    "status", "show", "list", "get", "display", "running", "ready", "describe", "overview", "state", "top", "view",
+    "check", "pods", "deployments", "workloads", "statefulsets", "daemonsets",
+];
+/// Verbs that only say "make it": never targets.
+const GENERATE_WORDS: &[&str] = &["generate", "create", "write", "produce", "craft", "add", "scaffold", "prepare", "draft"];
+
+/// Words that never name a target: grammar, politeness, kinds of object, units.
+const FILLER_WORDS: &[&str] = &[
+    "a", "an", "the", "my", "our", "your", "their", "this", "these", "of", "for", "to", "from", "into", "in", "on",
+    "at", "with", "by", "as", "onto", "inside", "within", "using", "via", "about", "please", "pls", "plz", "kindly",
+    "can", "could", "would", "will", "should", "shall", "you", "me", "i", "we", "us", "let's", "lets", "let", "want",
+    "wanna", "need", "like", "just", "now", "quickly", "asap", "again", "some", "all", "any", "every", "is", "are",
+    "was", "were", "be", "been", "being", "do", "does", "did", "have", "has", "had", "what", "what's", "whats",
+    "which", "who", "where", "when", "how", "many", "much", "there", "here", "it's", "its", "it", "them", "they",
+    "that", "those", "thanks", "thank", "thx", "hey", "hi", "hello", "ok", "okay", "so", "up", "down", "out", "off",
+    "over", "back", "only", "also", "then", "still", "keep", "keeps", "not", "no", "isn't", "aren't", "won't",
+    "doesn't", "don't", "can't", "cannot", "current", "currently", "latest", "new", "last", "previous", "prev",
+    "prior", "recent", "recently", "before", "after", "same", "right", "help", "find", "look", "tell", "give",
+    "make", "made", "run", "running", "set", "setup", "enable", "turn", "between", "min", "minimum", "max",
+    "maximum", "least", "most", "upto", "limit", "cap", "target", "targeting", "cpu", "percent", "utilization",
+    "utilisation", "memory", "lines", "line", "revision", "rev", "version", "image", "images", "tag", "tagged",
+    "named", "called", "name", "new", "fresh", "whole", "entire", "everything", "anything", "something", "stuff",
+    "thing", "things", "one", "ones", "each", "both", "rolling", "load", "loaded", "push", "minikube", "locally",
+    "local", "cluster", "clusters", "k8s", "kubernetes", "kubectl", "docker", "namespace", "namespaces", "ns",
+    "deployment", "deployments", "deploy", "pod", "pods", "container", "containers", "service", "services", "svc",
+    "app", "apps", "application", "applications", "project", "repo", "folder", "directory", "dir", "code",
+    "workload", "workloads", "statefulset", "statefulsets", "daemonset", "daemonsets", "replicaset", "replicasets",
+    "replica", "replicas", "copies", "instance", "instances", "node", "nodes", "release", "chart", "helm", "values",
+    "file", "files", "multi-stage", "multistage", "production-ready", "optimized", "optimised", "small", "slim",
+    "secure", "good", "proper", "best", "simple", "basic", "quick", "currently", "doing", "going", "gone", "get",
+    "got", "getting", "go", "see", "why", "because", "start", "started", "happening", "happened", "happen", "seems",
+    "seem", "web-app", "webapp", "site", "website", "server", "instead", "either", "too", "very", "really", "again",
+    "or", "if", "up-to", "there's", "wait", "until", "till", "once", "first", "second", "next", "soon", "time",
+    "times", "way", "ever", "yet", "oh", "um", "hmm", "yo", "dear", "sir", "folks", "team", "guys", "quick",
+    "could've", "i'd", "i'm", "im", "we're", "you're", "it'll", "via", "lot", "lots", "bit", "more", "less", "few",
+    "fewer", "total", "overall", "full", "horizontal", "vertical", "number", "count", "shut", "fully", "yet", "take", "off", "status", "state", "health", "problem", "problems", "issue", "issues",
+];
+
+const PRONOUNS: &[&str] = &["it", "them", "they", "that", "those", "these", "its", "this", "their"];
+const BOTH_WORDS: &[&str] = &["both", "images", "dockerfiles", "everything", "all"];
+
+/// The Todo app's two components, used when a request names "both" or "the images".
+const DEFAULT_COMPONENTS: [&str; 2] = ["frontend", "backend"];
+
+const STACK_WORDS: &[(&str, &str)] = &[
+    ("next", "nextjs"),
+    ("next.js", "nextjs"),
+    ("nextjs", "nextjs"),
+    ("fastapi", "fastapi"),
+    ("node", "node"),
+    ("node.js", "node"),
+    ("nodejs", "node"),
+    ("express", "node"),
+    ("nestjs", "node"),
+    ("python", "python"),
+    ("flask", "python"),
+    ("django", "python"),
+    ("go", "go"),
+    ("golang", "go"),
+    ("rust", "rust"),
+    ("cargo", "rust"),
+    ("static", "static"),
+    ("html", "static"),
+];
+
+/// Environment names that read as namespaces after "in"/"on".
+const ENVIRONMENT_WORDS: &[&str] = &["staging", "prod", "production", "dev", "development", "qa", "uat", "test", "testing", "preview", "sandbox"];
+
+// Refusal vocabulary: asking for any of these refuses the whole prompt.
+const DESTRUCTIVE_WORDS: &[&str] = &[
+    "delete", "del", "remove", "rm", "rmdir", "destroy", "drop", "purge", "wipe", "erase", "truncate", "kill", "pkill",
+    "terminate", "evict", "drain", "cordon", "uncordon", "taint", "uninstall", "nuke", "prune", "mkfs", "shutdown",
+    "poweroff", "dd",
+];
+const EXEC_WORDS: &[&str] = &[
+    "exec", "ssh", "shell", "bash", "sh", "zsh", "powershell", "attach", "port-forward", "portforward", "sudo", "su",
+    "chmod", "chown", "curl", "wget", "scp", "cp", "netcat", "nc", "eval", "execute", "terminal", "command",
+    "commands", "script",
+];
+const ACCESS_WORDS: &[&str] = &[
+    "cluster-admin", "rbac", "clusterrole", "clusterrolebinding", "rolebinding", "role", "roles", "permission",
+    "permissions", "privilege", "privileges", "privileged", "impersonate", "admin", "root", "superuser", "sudoers",
+];
+const SECRET_WORDS: &[&str] = &[
+    "secret", "secrets", "password", "passwords", "passwd", "credential", "credentials", "token", "tokens", "apikey",
+    "api-key", "api_key", "openai_api_key", "database_url", "better_auth_secret", "kubeconfig", "private-key",
+    "passphrase", ".env",
+];
+/// Verbs of other actions: a clause built around one of these is not ours to guess at.
+const OTHER_ACTION_WORDS: &[&str] = &[
+    "create", "add", "stop", "pause", "resume", "suspend", "disable", "open", "close", "edit", "rename", "move",
+    "clone", "expose", "apply", "patch", "annotate", "label", "send", "email", "notify", "post", "migrate", "backup",
+    "restore", "connect", "login", "logout", "fix", "write-off", "tell", "translate", "explain", "calculate",
+    "compute", "sing", "draw", "order", "buy", "book", "cancel", "forward", "proxy", "copy", "mount", "unmount",
+    "encrypt", "decrypt", "decode", "encode", "print-secret", "dump", "export", "import", "upload", "download",
+];
+
+const KUBECTL_SUBCOMMANDS: &[&str] = &["get", "describe", "logs", "log", "scale", "rollout", "set", "autoscale", "top", "events"];
+
+static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    let mut set: HashSet<&'static str> = HashSet::new();
+    for list in [
+        AUTOSCALE_WORDS,
+        LOG_WORDS,
+        WEAK_LOG_WORDS,
+        EVENT_WORDS,
+        WARNING_WORDS,
+        STRONG_DIAGNOSE_WORDS,
+        WEAK_DIAGNOSE_WORDS,
+        DOCKERFILE_WORDS,
+        BUILD_WORDS,
+        ROLLOUT_WORDS,
+        ROLLOUT_STATUS_WORDS,
+        ROLLBACK_WORDS,
+        HELM_WORDS,
+        RESTART_WORDS,
+        SCALE_WORDS,
+        REPLICA_WORDS,
+        IMAGE_CHANGE_WORDS,
+        DEPLOY_WORDS,
+        STATUS_WORDS,
+        FILLER_WORDS,
+        PRONOUNS,
+        BOTH_WORDS,
+        OTHER_ACTION_WORDS,
+        GENERATE_WORDS,
+        NEGATABLE_WORDS,
+        NEGATIONS,
+        &["roll", "percent", "pct", "cpu", "namespace"],
+    ] {
+        set.extend(list.iter().copied());
+    }
+    set.extend(STACK_WORDS.iter().map(|(word, _)| *word));
+    set
+});
+
+/// Words the typo corrector may correct towards: the words that carry intent.
+static INTENT_VOCABULARY: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut words: Vec<&'static str> = [
+        AUTOSCALE_WORDS,
+        LOG_WORDS,
+        EVENT_WORDS,
+        STRONG_DIAGNOSE_WORDS,
+        WEAK_DIAGNOSE_WORDS,
+        DOCKERFILE_WORDS,
+        BUILD_WORDS,
+        ROLLOUT_WORDS,
+        ROLLBACK_WORDS,
+        RESTART_WORDS,
+        SCALE_WORDS,
+        DEPLOY_WORDS,
+        &["status", "replicas", "rolling", "image", "previous", "namespace", "warnings", "revision"],
+    ]
+    .concat();
+    words.retain(|word| word.len() >= 4);
+    words.sort_unstable();
+    words.dedup();
+    words
+});
+
+fn any(list: &[&str], word: &str) -> bool {
+    list.contains(&word)
+}
+
+// ---------------------------------------------------------------------------------------
+// Entry point.
+
+/// Plans a prompt. Pure and deterministic: the same prompt always gives the same plan.
+pub fn plan(prompt: &str) -> Plan {
+    let prompt = prompt.trim();
+    if prompt.is_empty() {
+        return Plan::clarify("What should I do? For example `scale backend to 3`, `why is the frontend crashing?` or `deploy the app`");
+    }
+    if prompt.chars().count() > MAX_PROMPT_CHARS {
+        return Plan::nothing(format!(
+            "that prompt is longer than {MAX_PROMPT_CHARS} characters; ask for one thing at a time"
+        ));
+    }
+    let tokens = text::tokenize(prompt);
+    if let Some(reason) = refusal(prompt, &tokens) {
+        return Plan::refuse(reason);
+    }
+    let clauses = match clauses(tokens) {
+        Ok(clauses) => clauses,
+        Err(plan) => return plan,
+    };
+    if clauses.is_empty() {
+        return Plan::nothing(format!("I can't map that to a todo-ai tool. {CAPABILITIES}"));
+    }
+    // A namespace named once applies to every clause that names none.
+    let prompt_namespace = clauses.iter().find_map(|clause| namespace_of(&clause.tokens).map(|found| found.name));
+    let acting = clauses.iter().any(|clause| clause.intent != Intent::Diagnose);
+    let mut steps = Vec::new();
+    let mut previous_targets: Vec<String> = Vec::new();
+    for clause in &clauses {
+        match build(clause, &previous_targets, prompt_namespace.as_deref()) {
+            Built::Steps { steps: built, targets } => {
+                // A stated symptom next to an action only explains it; its targets still
+                // count for "it".
+                if !(acting && clause.is_stated_symptom()) {
+                    steps.extend(built);
+                }
+                if !targets.is_empty() {
+                    previous_targets = targets;
+                }
+            }
+            Built::Clarify(question) => return Plan::clarify(question),
+        }
+    }
+    Plan { steps, ..Plan::default() }
+}
+
+/// What todo-ai can do, for "I can't do that" messages.
+pub const CAPABILITIES: &str = "I can generate Dockerfiles, build images, deploy or roll back the Helm release, \
+diagnose problems, show status, logs and events, scale, restart, roll back or follow rollouts, change images and \
+set up autoscaling";
+
+// ---------------------------------------------------------------------------------------
+// Refusal.
+
+fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
+    let not_run = "nothing from this request was run";
+    if prompt.contains("$(") || prompt.contains('|') || prompt.contains(">>") || prompt.contains(" > ") {
+        return Some(format!("shell commands are not something todo-ai runs: it only uses its vetted tools; {not_run}"));
+    }
+    let words: Vec<&str> = tokens.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
+    let has = |list: &[&str]| words.iter().copied().find(|word| list.contains(word));
+    let asks_why = words.contains(&"why");
+    let diagnostic = asks_why
+        || words.iter().any(|word| {
+            matches!(*word, "missing" | "wrong" | "error" | "errors" | "failing" | "failed" | "broken" | "notfound" | "crashing" | "diagnose" | "troubleshoot")
+        });
+
+    // Prompt injection: instructions to drop the rules are refused outright.
+    if words.contains(&"ignore") && words.iter().any(|w| matches!(*w, "instructions" | "instruction" | "rules" | "prompt" | "guidelines")) {
+        return Some(format!("requests to ignore todo-ai's rules are refused; {not_run}"));
+    }
+    // kubectl/helm/docker syntax: only the subcommands behind vetted tools.
+    for (index, token) in tokens.iter().enumerate() {
+        let next = tokens.get(index + 1).filter(|t| t.is_word()).map(|t| t.lower.as_str());
+        match (token.lower.as_str(), next) {
+            ("kubectl" | "oc", Some(sub)) if !KUBECTL_SUBCOMMANDS.contains(&sub) => {
+                return Some(unsupported(&format!("kubectl {sub}"), not_run));
+            }
+            ("helm", Some(sub)) if !matches!(sub, "install" | "upgrade" | "rollback" | "chart" | "release") => {
+                return Some(unsupported(&format!("helm {sub}"), not_run));
+            }
+            ("docker", Some(sub)) if !matches!(sub, "build" | "buildx" | "image" | "images" | "file") && index == 0 => {
+                return Some(unsupported(&format!("docker {sub}"), not_run));
+            }
+            _ => {}
+        }
+    }
+    if let Some(word) = has(EXEC_WORDS) {
+        return Some(unsupported(word, not_run));
+    }
+    if let Some(word) = has(ACCESS_WORDS) {
+        // "admin"/"root" only matter when someone asks to be given them.
+        let asks_access = !matches!(word, "admin" | "root" | "superuser")
+            || words.iter().any(|w| matches!(*w, "give" | "grant" | "make" | "become" | "as" | "escalate"));
+        if asks_access {
+            return Some(format!("changing access (RBAC, `{word}`) is not something todo-ai does; {not_run}"));
+        }
+    }
+    if !diagnostic {
+        if let Some(word) = has(SECRET_WORDS) {
+            return Some(format!(
+                "todo-ai never reads or prints secret values (`{word}`); use `kubectl` with your own credentials if you must; {not_run}"
+            ));
+        }
+        if words.contains(&"api") && words.contains(&"key") || words.contains(&"private") && words.contains(&"key") {
+            return Some(format!("todo-ai never reads or prints secret values (keys); {not_run}"));
+        }
+    }
+    if !asks_why {
+        if let Some(word) = has(DESTRUCTIVE_WORDS) {
+            return Some(unsupported(word, not_run));
+        }
+    }
+    None
+}
+
+fn unsupported(what: &str, not_run: &str) -> String {
+    format!("`{what}` is not one of todo-ai's vetted tools, so the whole request is refused; {not_run}. {CAPABILITIES}")
+}
+
+// ---------------------------------------------------------------------------------------
+// Clauses.
+
+struct Clause {
+    intent: Intent,
+    tokens: Vec<Token>,
+    /// Whether it was asked as a question (ended with `?`).
+    question: bool,
+}
+
+/// Words that make a diagnose clause a request rather than a stated symptom.
+const EXPLICIT_DIAGNOSE_WORDS: &[&str] = &[
+    "why", "what", "what's", "whats", "diagnose", "diagnosis", "diagnostics", "troubleshoot", "troubleshooting", "debug",
+    "investigate", "analyze", "analyse", "analysis", "check", "find", "look", "help", "triage", "rca", "explain",
+    "health", "healthy",
+];
+
+impl Clause {
+    /// A diagnose clause that only states a symptom ("the backend is broken, roll it back"):
+    /// context for the action next to it, not a request of its own.
+    fn is_stated_symptom(&self) -> bool {
+        self.intent == Intent::Diagnose
+            && !self.question
+            && !self.tokens.iter().any(|t| t.is_word() && EXPLICIT_DIAGNOSE_WORDS.contains(&t.lower.as_str()))
+    }
+}
+
+fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
+    let mut groups: Vec<(Vec<Token>, bool)> = vec![(Vec::new(), false)];
+    for token in tokens {
+        if token.kind == Kind::Separator {
+            if let Some(last) = groups.last_mut() {
+                last.1 = token.raw == "?";
+            }
+            groups.push((Vec::new(), false));
+        } else if let Some((group, _)) = groups.last_mut() {
+            group.push(token);
+        }
+    }
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut pending: Vec<Token> = Vec::new();
+    for (mut group, question) in groups.into_iter().filter(|(group, _)| !group.is_empty()) {
+        let intent = detect(&group)
+            .or_else(|| {
+                // Second try: correct typos in words that are not already known.
+                let corrected = correct_typos(&mut group);
+                if corrected { detect(&group) } else { None }
+            })
+            // "…, max eight pods" after a clause: a value for it, not a new request.
+            .filter(|intent| clauses.is_empty() || !is_verbless_count(*intent, &group));
+        match intent {
+            // "scale frontend and backend to 4": the values of the second part complete the first.
+            Some(intent) if clauses.last().is_some_and(|last| last.intent == intent && !carries_values(&last.tokens)) => {
+                if let Some(last) = clauses.last_mut() {
+                    last.tokens.push(separator());
+                    last.tokens.extend(group);
+                    last.question |= question;
+                }
+            }
+            Some(intent) => {
+                let mut tokens = std::mem::take(&mut pending);
+                if !tokens.is_empty() {
+                    tokens.push(separator());
+                }
+                tokens.extend(group);
+                clauses.push(Clause { intent, tokens, question });
+            }
+            None => {
+                if let Some(word) = group.iter().find(|t| t.is_word() && any(OTHER_ACTION_WORDS, &t.lower)) {
+                    return Err(Plan::refuse(unsupported(&word.lower, "nothing from this request was run")));
+                }
+                match clauses.last_mut() {
+                    // "frontend to 2 and backend to 4": same intent, new values.
+                    Some(last) if carries_values(&group) && has_name(&group) && carries_values(&last.tokens) => {
+                        let intent = last.intent;
+                        clauses.push(Clause { intent, tokens: group, question });
+                    }
+                    // "frontend and backend", "and load it into minikube": more of the same clause.
+                    Some(last) => {
+                        last.tokens.push(separator());
+                        last.tokens.extend(group);
+                        last.question |= question;
+                    }
+                    None => {
+                        if !pending.is_empty() {
+                            pending.push(separator());
+                        }
+                        pending.extend(group);
+                    }
+                }
+            }
+        }
+    }
+    Ok(clauses)
+}
+
+/// A count of replicas with no verb ("5 replicas", "max eight pods").
+fn is_verbless_count(intent: Intent, group: &[Token]) -> bool {
+    intent == Intent::Scale
+        && !group.iter().any(|t| {
+            t.is_word()
+                && (any(SCALE_WORDS, &t.lower)
+                    || any(STRONG_COUNT_WORDS, &t.lower)
+                    || matches!(t.lower.as_str(), "set" | "run" | "make" | "give" | "want" | "need" | "keep" | "have"))
+        })
+}
+
+fn separator() -> Token {
+    Token { raw: ",".into(), lower: ",".into(), kind: Kind::Separator }
+}
+
+fn carries_values(group: &[Token]) -> bool {
+    group.iter().any(|t| matches!(t.kind, Kind::Number(_) | Kind::Range(..) | Kind::Percent(_)) || looks_like_image(&t.raw) && t.is_word())
+}
+
+fn has_name(group: &[Token]) -> bool {
+    group.iter().any(|t| t.is_word() && !NOISE.contains(t.lower.as_str()) && is_name_like(&t.lower))
+}
+
+fn correct_typos(group: &mut [Token]) -> bool {
+    let mut changed = false;
+    for token in group.iter_mut().filter(|t| t.is_word()) {
+        let word = token.lower.as_str();
+        if word.len() < 4 || NOISE.contains(word) || !word.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+            continue;
+        }
+        let limit = if word.len() >= 9 { 2 } else { 1 };
+        let best = INTENT_VOCABULARY
+            .iter()
+            .map(|candidate| (text::edit_distance(word, candidate, limit), *candidate))
+            .filter(|(distance, _)| *distance <= limit)
+            .min();
+        if let Some((_, candidate)) = best {
+            token.lower = candidate.to_string();
+            changed = true;
+        }
+    }
+    changed
+}
+
+// ---------------------------------------------------------------------------------------
+// Intent detection: ordered rules, first match wins.
+
+fn detect(group: &[Token]) -> Option<Intent> {
+    let words: Vec<&str> = group.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
+    let has = |list: &[&str]| words.iter().any(|word| list.contains(word));
+    let has_word = |word: &str| words.contains(&word);
+    let followed_by = |first: &str, second: &[&str]| {
+        words.windows(2).any(|pair| pair[0] == first && second.contains(&pair[1]))
+    };
+    let has_number = group.iter().any(|t| matches!(t.kind, Kind::Number(_) | Kind::Range(..)))
+        || group.iter().any(|t| matches!(&t.kind, Kind::Flag { name, .. } if name == "replicas"));
+    let has_image = group.iter().any(|t| t.is_word() && looks_like_image(&t.raw));
+
+    // Command syntax first: the subcommand says exactly what is meant.
+    if let Some(first) = words.first() {
+        let second = words.get(1).copied().unwrap_or_default();
+        let third = words.get(2).copied().unwrap_or_default();
+        match *first {
+            "kubectl" | "oc" => {
+                return match second {
+                    "get" | "describe" | "top" if words.iter().any(|w| any(EVENT_WORDS, w)) => Some(Intent::Events),
+                    "get" | "describe" | "top" => Some(Intent::Status),
+                    "events" => Some(Intent::Events),
+                    "logs" | "log" => Some(Intent::Logs),
+                    "scale" => Some(Intent::Scale),
+                    "autoscale" => Some(Intent::Autoscale),
+                    "set" => Some(Intent::SetImage),
+                    "rollout" => match third {
+                        "restart" => Some(Intent::RolloutRestart),
+                        "undo" => Some(Intent::RolloutUndo),
+                        _ => Some(Intent::RolloutStatus),
+                    },
+                    _ => None,
+                };
+            }
+            "helm" => match second {
+                "install" | "upgrade" => return Some(Intent::HelmInstall),
+                "rollback" => return Some(Intent::HelmRollback),
+                _ => {}
+            },
+            "docker" | "podman" if any(BUILD_WORDS, second) => return Some(Intent::BuildImage),
+            _ => {}
+        }
+    }
+
+    if has(LOG_WORDS) {
+        return Some(Intent::Logs);
+    }
+    if has(EVENT_WORDS) {
+        return Some(Intent::Events);
+    }
+    if has(STRONG_DIAGNOSE_WORDS)
+        || has(NEGATIONS) && has(NEGATABLE_WORDS)
+        || followed_by("something", &["off", "wrong", "weird", "odd", "up", "broken"])
+        || has_word("something's")
+        || has_word("look") && (has_word("take") || followed_by("look", &["into"]))
+    {
+        return Some(Intent::Diagnose);
+    }
+    if has(DOCKERFILE_WORDS) || followed_by("docker", &["file", "files"]) {
+        return Some(Intent::GenerateDockerfile);
+    }
+    if has(BUILD_WORDS) {
+        return Some(Intent::BuildImage);
+    }
+    if has(AUTOSCALE_WORDS)
+        || followed_by("auto", &["scale", "scaling", "scaler"])
+        || has_word("horizontal") && has_word("autoscaler")
+    {
+        return Some(Intent::Autoscale);
+    }
+    let rollout = has(ROLLOUT_WORDS) || followed_by("roll", &["out"]) || followed_by("rolling", &["out"]);
+    let question = words.first().is_some_and(|first| QUESTION_OPENERS.contains(first));
+    if rollout && (has(ROLLOUT_STATUS_WORDS) || question) {
+        return Some(Intent::RolloutStatus);
+    }
+    // "roll back", "roll the backend back", "go back".
+    let roll_back = (has_word("roll") || has_word("rolled") || has_word("go")) && has_word("back");
+    if has(ROLLBACK_WORDS) || roll_back {
+        return Some(if has(HELM_WORDS) { Intent::HelmRollback } else { Intent::RolloutUndo });
+    }
+    if has(RESTART_WORDS) {
+        // "redeploy the app" is a deploy; "redeploy the backend" restarts it.
+        if has_word("redeploy") && !has_name(group) {
+            return Some(Intent::HelmInstall);
+        }
+        return Some(Intent::RolloutRestart);
+    }
+    if has_image && has(IMAGE_CHANGE_WORDS) {
+        return Some(Intent::SetImage);
+    }
+    if has(SCALE_WORDS) {
+        return Some(Intent::Scale);
+    }
+    let counting_question = has_word("how") && has_word("many");
+    let listing = words.iter().any(|w| matches!(*w, "show" | "list" | "get" | "display" | "describe"));
+    if has(REPLICA_WORDS) && !counting_question && (has_number && !listing || has(STRONG_COUNT_WORDS)) {
+        return Some(Intent::Scale);
+    }
+    if has(DEPLOY_WORDS) || rollout || words.first().is_some_and(|first| *first == "release") {
+        return Some(Intent::HelmInstall);
+    }
+    if has(WARNING_WORDS) {
+        return Some(Intent::Events);
+    }
+    if has(WEAK_LOG_WORDS) {
+        return Some(Intent::Logs);
+    }
+    if has(WEAK_DIAGNOSE_WORDS) {
+        return Some(Intent::Diagnose);
+    }
+    if has(STATUS_WORDS) || has(REPLICA_WORDS) {
+        return Some(Intent::Status);
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Slots.
+
+enum Built {
+    Steps { steps: Vec<Step>, targets: Vec<String> },
+    Clarify(String),
+}
+
+struct FoundNamespace {
+    name: String,
+    /// Token indexes that spelled it, so they are not read as targets.
+    used: Vec<usize>,
+}
+
+fn namespace_of(tokens: &[Token]) -> Option<FoundNamespace> {
+    for (index, token) in tokens.iter().enumerate() {
+        if let Kind::Flag { name, value: Some(value) } = &token.kind {
+            if name == "n" || name == "namespace" {
+                return Some(FoundNamespace { name: value.to_lowercase(), used: vec![index] });
+            }
+        }
+        if token.is_word() {
+            if let Some(value) = token.lower.strip_prefix("namespace=").or_else(|| token.lower.strip_prefix("ns=")) {
+                return Some(FoundNamespace { name: value.to_string(), used: vec![index] });
+            }
+        }
+    }
+    let name_at = |index: usize| -> Option<&Token> {
+        tokens
+            .get(index)
+            .filter(|t| t.is_word() && is_name_like(&t.lower) && !NOISE.contains(t.lower.as_str()) && !t.lower.contains('/'))
+    };
+    for (index, token) in tokens.iter().enumerate() {
+        if !token.is_word() {
+            continue;
+        }
+        // "namespace todo", "ns todo"
+        if matches!(token.lower.as_str(), "namespace" | "ns") {
+            if let Some(next) = name_at(index + 1) {
+                return Some(FoundNamespace { name: next.lower.clone(), used: vec![index, index + 1] });
+            }
+            // "the todo namespace"
+            if index > 0 {
+                if let Some(previous) = name_at(index - 1) {
+                    return Some(FoundNamespace { name: previous.lower.clone(), used: vec![index - 1, index] });
+                }
+            }
+        }
+    }
+    for (index, token) in tokens.iter().enumerate() {
+        // "in staging", "on todo-app"
+        if token.is_word() && matches!(token.lower.as_str(), "in" | "on" | "within" | "inside") {
+            if let Some(next) = name_at(index + 1) {
+                let environment = ENVIRONMENT_WORDS.contains(&next.lower.as_str());
+                let plausible = environment || token.lower != "on" && !DEFAULT_COMPONENTS.contains(&next.lower.as_str());
+                if plausible && !next.lower.contains('.') && !next.lower.contains(':') {
+                    return Some(FoundNamespace { name: next.lower.clone(), used: vec![index + 1] });
+                }
+            }
+        }
+    }
+    None
+}
+
+fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<&str>) -> Built {
+    let tokens = &clause.tokens;
+    let intent = clause.intent;
+    let mut used = vec![false; tokens.len()];
+    let mut args = Map::new();
+
+    if intent.takes_namespace() {
+        if let Some(found) = namespace_of(tokens) {
+            for index in &found.used {
+                used[*index] = true;
+            }
+            args.insert("namespace".into(), json!(found.name));
+        } else if let Some(name) = prompt_namespace {
+            args.insert("namespace".into(), json!(name));
+        }
+    }
+
+    let words: Vec<&str> = tokens.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
+    let has_word = |word: &str| words.contains(&word);
+    let flag = |wanted: &[&str]| -> Option<(usize, Option<&str>)> {
+        tokens.iter().enumerate().find_map(|(index, t)| match &t.kind {
+            Kind::Flag { name, value } if wanted.contains(&name.as_str()) => Some((index, value.as_deref())),
+            _ => None,
+        })
+    };
+    let mut numbers = Numbers::new(tokens);
+
+    match intent {
+        Intent::Scale => {
+            let replicas = flag(&["replicas"])
+                .and_then(|(_, value)| value.and_then(|v| v.parse::<i64>().ok()))
+                .or_else(|| numbers.after(&["by"]).map(|_| i64::MIN))
+                .or_else(|| numbers.range().map(|(_, high)| high))
+                .or_else(|| numbers.first());
+            let targets = targets(tokens, &mut used, intent, previous_targets);
+            match (targets.is_empty(), replicas) {
+                (true, Some(replicas)) if replicas != i64::MIN => {
+                    Built::Clarify(format!("Which deployment should I scale to {replicas}? (e.g. `scale backend to {replicas}`)"))
+                }
+                (true, _) => Built::Clarify("Which deployment should I scale, and to how many replicas? (e.g. `scale backend to 3`)".into()),
+                (false, Some(i64::MIN)) => Built::Clarify(format!(
+                    "Relative scaling needs the current count: how many replicas in total should `{}` run?",
+                    targets.join("`, `")
+                )),
+                (false, None) => Built::Clarify(format!("How many replicas should `{}` run?", targets.join("`, `"))),
+                (false, Some(replicas)) => {
+                    args.insert("replicas".into(), json!(replicas));
+                    per_target(intent, "deployment", targets, &args)
+                }
+            }
+        }
+        Intent::Autoscale => {
+            let mut min = flag(&["min"]).and_then(|(_, v)| v.and_then(|v| v.parse::<i64>().ok()));
+            let mut max = flag(&["max"]).and_then(|(_, v)| v.and_then(|v| v.parse::<i64>().ok()));
+            let mut cpu = flag(&["cpu-percent", "cpu"]).and_then(|(_, v)| v.and_then(|v| v.trim_end_matches('%').parse::<i64>().ok()));
+            if let Some((low, high)) = numbers.range() {
+                min = min.or(Some(low));
+                max = max.or(Some(high));
+            }
+            cpu = cpu.or_else(|| numbers.percent()).or_else(|| numbers.after(&["cpu", "utilization", "utilisation"])).or_else(|| numbers.before(&["cpu"]));
+            min = min.or_else(|| numbers.after(&["min", "minimum", "least", "floor"])).or_else(|| numbers.before(&["min", "minimum"]));
+            max = max
+                .or_else(|| numbers.after(&["max", "maximum", "most", "upto", "up-to", "limit", "cap", "ceiling"]))
+                .or_else(|| numbers.after_pair("up", "to"))
+                .or_else(|| numbers.before(&["max", "maximum"]));
+            if max.is_none() {
+                max = numbers.first();
+            }
+            if min.is_none() && max.is_some() {
+                min = numbers.first();
+            }
+            let targets = targets(tokens, &mut used, intent, previous_targets);
+            if targets.is_empty() {
+                return Built::Clarify("Which deployment should I autoscale? (e.g. `autoscale backend between 2 and 10 at 70% cpu`)".into());
+            }
+            let Some(max) = max else {
+                return Built::Clarify(format!(
+                    "What is the most replicas `{}` may scale to? (e.g. `autoscale {} max 10`)",
+                    targets[0], targets[0]
+                ));
+            };
+            if let Some(min) = min {
+                args.insert("min".into(), json!(min));
+            }
+            args.insert("max".into(), json!(max));
+            if let Some(cpu) = cpu {
+                args.insert("cpu_percent".into(), json!(cpu));
+            }
+            per_target(intent, "deployment", targets, &args)
+        }
+        Intent::Logs => {
+            let previous = flag(&["p", "previous"]).is_some()
+                || words.iter().any(|w| matches!(*w, "previous" | "prev" | "prior" | "crashed" | "died" | "dead"))
+                || has_word("before") && words.iter().any(|w| w.starts_with("crash") || w.starts_with("restart") || w.starts_with("die") || w.starts_with("oom") || *w == "exited" || *w == "killed")
+                || has_word("last") && words.iter().any(|w| matches!(*w, "crash" | "restart" | "run"));
+            let tail = flag(&["tail"])
+                .and_then(|(_, v)| v.and_then(|v| v.parse::<i64>().ok()))
+                .or_else(|| numbers.after(&["last", "tail", "latest", "recent", "final"]))
+                .or_else(|| numbers.before(&["lines", "line"]))
+                .or_else(|| numbers.first());
+            let selector = flag(&["l", "selector"]).and_then(|(_, v)| v.map(str::to_string));
+            let mut targets = targets(tokens, &mut used, intent, previous_targets);
+            if let Some(selector) = selector {
+                targets = vec![selector];
+            }
+            if targets.is_empty() {
+                return Built::Clarify("Logs of which pod or deployment? (e.g. `logs backend` or `logs backend --previous`)".into());
+            }
+            if previous {
+                args.insert("previous".into(), json!(true));
+            }
+            if let Some(tail) = tail {
+                args.insert("tail".into(), json!(tail));
+            }
+            per_target(intent, "target", targets, &args)
+        }
+        Intent::Events => {
+            let warnings = words.iter().any(|w| any(WARNING_WORDS, w))
+                || flag(&["field-selector"]).is_some_and(|(_, v)| v.is_some_and(|v| v.to_ascii_lowercase().contains("warning")));
+            if warnings {
+                args.insert("warnings_only".into(), json!(true));
+            }
+            optional_target(intent, tokens, &mut used, previous_targets, args)
+        }
+        Intent::Status | Intent::Diagnose => optional_target(intent, tokens, &mut used, previous_targets, args),
+        Intent::RolloutRestart | Intent::RolloutStatus => {
+            let targets = targets(tokens, &mut used, intent, previous_targets);
+            if targets.is_empty() {
+                let verb = if intent == Intent::RolloutRestart { "restart" } else { "follow the rollout of" };
+                return Built::Clarify(format!("Which deployment should I {verb}? (e.g. `{} backend`)", if intent == Intent::RolloutRestart { "restart" } else { "rollout status" }));
+            }
+            per_target(intent, "deployment", targets, &args)
+        }
+        Intent::RolloutUndo => {
+            if let Some(revision) = revision(tokens, &mut numbers) {
+                args.insert("revision".into(), json!(revision));
+            }
+            let targets = targets(tokens, &mut used, intent, previous_targets);
+            if targets.is_empty() {
+                return Built::Clarify("Which deployment should I roll back? (e.g. `rollback backend` or `rollback the helm release`)".into());
+            }
+            per_target(intent, "deployment", targets, &args)
+        }
+        Intent::SetImage => set_image(tokens, &mut used, previous_targets, args),
+        Intent::HelmInstall => {
+            helm_release(tokens, &mut used, &mut args);
+            let mut values: Vec<String> = Vec::new();
+            let mut pairs = Map::new();
+            for (index, token) in tokens.iter().enumerate() {
+                match &token.kind {
+                    Kind::Flag { name, value: Some(value) } if name == "f" || name == "values" => values.push(value.clone()),
+                    Kind::Flag { name, value: Some(value) } if name == "set" || name == "set-string" => {
+                        for pair in value.split(',') {
+                            if let Some((key, value)) = pair.split_once('=') {
+                                pairs.insert(key.to_string(), json!(value));
+                            }
+                        }
+                    }
+                    Kind::Word if is_values_file(&token.lower) => {
+                        used[index] = true;
+                        values.push(token.raw.clone());
+                    }
+                    Kind::Word => {
+                        if let Some((key, value)) = token.raw.split_once('=') {
+                            if is_helm_key(key) && !matches!(key.to_ascii_lowercase().as_str(), "namespace" | "ns") {
+                                used[index] = true;
+                                pairs.insert(key.to_string(), json!(value));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if !values.is_empty() {
+                args.insert("values".into(), json!(values));
+            }
+            if !pairs.is_empty() {
+                args.insert("set".into(), Value::Object(pairs));
+            }
+            single(intent, args, Vec::new())
+        }
+        Intent::HelmRollback => {
+            helm_release(tokens, &mut used, &mut args);
+            if let Some(revision) = revision(tokens, &mut numbers) {
+                args.insert("revision".into(), json!(revision));
+            }
+            single(intent, args, Vec::new())
+        }
+        Intent::GenerateDockerfile => {
+            let paths = paths(tokens, &mut used, intent, previous_targets);
+            let steps = paths
+                .iter()
+                .map(|(path, index)| {
+                    let mut args = args.clone();
+                    args.insert("path".into(), json!(path));
+                    if let Some(stack) = stack_for(tokens, *index) {
+                        args.insert("stack".into(), json!(stack));
+                    }
+                    Step { tool: intent.tool().to_string(), args: Value::Object(args) }
+                })
+                .collect();
+            Built::Steps { steps, targets: paths.into_iter().map(|(path, _)| path).collect() }
+        }
+        Intent::BuildImage => {
+            let tag = flag(&["t", "tag"]).and_then(|(index, value)| {
+                used[index] = true;
+                value.map(str::to_string)
+            });
+            let tag = tag.or_else(|| {
+                tokens.iter().enumerate().find_map(|(index, t)| {
+                    let after_marker = index > 0 && matches!(tokens[index - 1].lower.as_str(), "as" | "tagged" | "tag" | "named" | "called");
+                    let is_tag = t.is_word() && (looks_like_image(&t.raw) || after_marker && crate::validate::image(&t.raw).is_ok() && !NOISE.contains(t.lower.as_str()));
+                    if is_tag && !is_path(&t.raw) {
+                        used[index] = true;
+                        Some(t.raw.clone())
+                    } else {
+                        None
+                    }
+                })
+            });
+            if let Some(tag) = tag {
+                args.insert("tag".into(), json!(tag));
+            }
+            args.insert("minikube".into(), json!(has_word("minikube") || flag(&["minikube"]).is_some()));
+            let paths = paths(tokens, &mut used, intent, previous_targets).into_iter().map(|(path, _)| path).collect();
+            per_target(intent, "path", paths, &args)
+        }
+    }
+}
+
+/// The stack named for the target at `index`: the nearest stack word in the same part of
+/// the clause ("the fastapi backend and the nextjs frontend"), else the clause's only one.
+fn stack_for(tokens: &[Token], index: Option<usize>) -> Option<&'static str> {
+    let stack_of = |t: &Token| t.is_word().then(|| STACK_WORDS.iter().find(|(word, _)| *word == t.lower).map(|(_, stack)| *stack)).flatten();
+    let segment = |i: usize| tokens[..i].iter().filter(|t| t.kind == Kind::Separator).count();
+    let found: Vec<(usize, &'static str)> = tokens.iter().enumerate().filter_map(|(i, t)| stack_of(t).map(|stack| (i, stack))).collect();
+    if let Some(index) = index {
+        let own = found
+            .iter()
+            .filter(|(i, _)| segment(*i) == segment(index))
+            .min_by_key(|(i, _)| (usize::from(*i > index), i.abs_diff(index)));
+        if let Some((_, stack)) = own {
+            return Some(stack);
+        }
+    }
+    let mut distinct: Vec<&str> = found.iter().map(|(_, stack)| *stack).collect();
+    distinct.dedup();
+    if distinct.len() == 1 { distinct.first().copied() } else { None }
+}
+
+fn revision(tokens: &[Token], numbers: &mut Numbers) -> Option<i64> {
+    tokens
+        .iter()
+        .find_map(|t| match &t.kind {
+            Kind::Flag { name, value: Some(value) } if name == "to-revision" || name == "revision" => value.parse().ok(),
+            _ => None,
+        })
+        .or_else(|| numbers.after(&["revision", "rev", "version", "v"]))
+        .or_else(|| numbers.first())
+}
+
+fn helm_release(tokens: &[Token], used: &mut [bool], args: &mut Map<String, Value>) {
+    let helm_syntax = tokens.first().is_some_and(|t| t.is("helm"));
+    let candidate = |index: usize| {
+        tokens.get(index).filter(|t| {
+            t.is_word() && is_name_like(&t.lower) && !NOISE.contains(t.lower.as_str()) && !is_path(&t.raw) && !t.raw.contains('=') && !is_values_file(&t.lower)
+        })
+    };
+    let mut found = None;
+    for (index, token) in tokens.iter().enumerate() {
+        if !token.is_word() {
+            continue;
+        }
+        let after_verb = helm_syntax && matches!(token.lower.as_str(), "install" | "upgrade" | "rollback");
+        if after_verb || matches!(token.lower.as_str(), "release" | "named" | "called") {
+            // Skip flags between the verb and the name (`helm upgrade --install todo`).
+            let mut next = index + 1;
+            while tokens.get(next).is_some_and(|t| matches!(t.kind, Kind::Flag { .. })) {
+                next += 1;
+            }
+            if let Some(name) = candidate(next) {
+                found = Some((next, name.lower.clone()));
+                break;
+            }
+        }
+        if token.lower == "release" && index > 0 {
+            if let Some(name) = candidate(index - 1) {
+                found = Some((index - 1, name.lower.clone()));
+                break;
+            }
+        }
+    }
+    if let Some((index, name)) = found {
+        used[index] = true;
+        args.insert("release".into(), json!(name));
+    }
+}
+
+fn set_image(tokens: &[Token], used: &mut [bool], previous_targets: &[String], mut args: Map<String, Value>) -> Built {
+    let mut image = None;
+    let mut container = tokens.iter().find_map(|t| match &t.kind {
+        Kind::Flag { name, value: Some(value) } if name == "c" || name == "container" => Some(value.to_lowercase()),
+        _ => None,
+    });
+    for (index, token) in tokens.iter().enumerate() {
+        if !token.is_word() {
+            continue;
+        }
+        // kubectl's `container=image`.
+        if let Some((name, value)) = token.raw.split_once('=') {
+            if let Some(candidate) = image_candidate(value).filter(|_| is_name_like(name)) {
+                container = Some(name.to_lowercase());
+                image = Some(candidate);
+                used[index] = true;
+                break;
+            }
+        }
+        let after_marker = index > 0 && matches!(tokens[index - 1].lower.as_str(), "image" | "to");
+        let mentions_image = tokens.iter().any(|t| t.is("image"));
+        let candidate = image_candidate(&token.raw);
+        if looks_like_image(&token.raw) || after_marker && mentions_image && !NOISE.contains(token.lower.as_str()) && candidate.is_some() {
+            image = candidate;
+            used[index] = true;
+            break;
+        }
+    }
+    for (index, token) in tokens.iter().enumerate() {
+        if index > 0 && tokens[index - 1].is("container") && token.is_word() && !used[index] && !NOISE.contains(token.lower.as_str()) {
+            container = Some(token.lower.clone());
+            used[index] = true;
+        }
+    }
+    let targets = targets(tokens, used, Intent::SetImage, previous_targets);
+    let Some(image) = image else {
+        let who = targets.first().map_or_else(|| "the deployment".to_string(), |t| format!("`{t}`"));
+        return Built::Clarify(format!("Which image should {who} run? (e.g. `set image backend to ghcr.io/acme/todo-backend:1.2`)"));
+    };
+    if targets.is_empty() {
+        return Built::Clarify(format!("Which deployment should run `{image}`? (e.g. `set image backend to {image}`)"));
+    }
+    args.insert("image".into(), json!(image));
+    if let Some(container) = container {
+        args.insert("container".into(), json!(container));
+    }
+    per_target(Intent::SetImage, "deployment", targets, &args)
+}
+
+fn optional_target(intent: Intent, tokens: &[Token], used: &mut [bool], previous_targets: &[String], args: Map<String, Value>) -> Built {
+    let targets = targets(tokens, used, intent, previous_targets);
+    if targets.is_empty() {
+        single(intent, args, Vec::new())
+    } else {
+        per_target(intent, "target", targets, &args)
+    }
+}
+
+fn single(intent: Intent, args: Map<String, Value>, targets: Vec<String>) -> Built {
+    Built::Steps { steps: vec![Step { tool: intent.tool().to_string(), args: Value::Object(args) }], targets }
+}
+
+fn per_target(intent: Intent, key: &str, targets: Vec<String>, args: &Map<String, Value>) -> Built {
+    let steps = targets
+        .iter()
+        .map(|target| {
+            let mut args = args.clone();
+            args.insert(key.to_string(), json!(target));
+            Step { tool: intent.tool().to_string(), args: Value::Object(args) }
+        })
+        .collect();
+    Built::Steps { steps, targets }
+}
+
+/// Targets named in a clause, in order; adjacent words form one name ("todo backend" →
+/// `todo-backend`); a pronoun or a missing required target refers back.
+fn targets(tokens: &[Token], used: &mut [bool], intent: Intent, previous_targets: &[String]) -> Vec<String> {
+    targets_at(tokens, used, intent, previous_targets).into_iter().map(|(name, _)| name).collect()
+}
+
+/// [`targets`] with the index of each name's first token (`None` when referred back).
+fn targets_at(tokens: &[Token], used: &mut [bool], intent: Intent, previous_targets: &[String]) -> Vec<(String, Option<usize>)> {
+    let mut found: Vec<(String, Option<usize>)> = Vec::new();
+    let mut current: Vec<(String, usize)> = Vec::new();
+    let mut pronoun = false;
+    let flush = |current: &mut Vec<(String, usize)>, found: &mut Vec<(String, Option<usize>)>| {
+        if let Some((_, first)) = current.first() {
+            let first = *first;
+            let name = current.iter().map(|(word, _)| word.as_str()).collect::<Vec<_>>().join("-");
+            if !found.iter().any(|(existing, _)| *existing == name) {
+                found.push((name, Some(first)));
+            }
+            current.clear();
+        }
+    };
+    for (index, token) in tokens.iter().enumerate() {
+        if let Kind::Flag { .. } = token.kind {
+            continue;
+        }
+        if used[index] || !token.is_word() {
+            flush(&mut current, &mut found);
+            continue;
+        }
+        let word = token.lower.trim_end_matches("'s").trim_end_matches('\'');
+        if PRONOUNS.contains(&word) {
+            pronoun = true;
+            flush(&mut current, &mut found);
+            continue;
+        }
+        let name = strip_kind(word);
+        let is_target = !NOISE.contains(name) && is_name_like(name) && !looks_like_image(name) && !is_values_file(name) && !name.contains('=')
+            || name.contains('=') && intent == Intent::Logs;
+        if is_target && name != word || is_target && !NOISE.contains(word) {
+            used[index] = true;
+            current.push((name.to_string(), index));
+        } else {
+            flush(&mut current, &mut found);
+        }
+    }
+    flush(&mut current, &mut found);
+    let required = matches!(
+        intent,
+        Intent::Scale | Intent::Logs | Intent::RolloutRestart | Intent::RolloutUndo | Intent::RolloutStatus | Intent::SetImage | Intent::Autoscale
+    );
+    if found.is_empty() && (pronoun || required) {
+        return previous_targets.iter().map(|name| (name.clone(), None)).collect();
+    }
+    found
+}
+
+/// Directories named in a docker clause (with the index of their token); `.` when none,
+/// both components for plurals ("the images"), the previous targets after "it".
+fn paths(tokens: &[Token], used: &mut [bool], intent: Intent, previous_targets: &[String]) -> Vec<(String, Option<usize>)> {
+    let mut found: Vec<(String, Option<usize>)> = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        if used[index] || !token.is_word() {
+            continue;
+        }
+        if is_path(&token.raw) {
+            used[index] = true;
+            let path = normalise_path(&token.raw);
+            if !found.iter().any(|(existing, _)| *existing == path) {
+                found.push((path, Some(index)));
+            }
+        }
+    }
+    if found.is_empty() {
+        found = targets_at(tokens, used, intent, &[]);
+    }
+    if found.is_empty() {
+        let words: Vec<&str> = tokens.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
+        let named: Vec<String> = if words.iter().any(|w| BOTH_WORDS.contains(w)) {
+            DEFAULT_COMPONENTS.iter().map(|c| (*c).to_string()).collect()
+        } else if !previous_targets.is_empty() {
+            previous_targets.to_vec()
+        } else {
+            vec![".".to_string()]
+        };
+        found = named.into_iter().map(|name| (name, None)).collect();
+    }
+    found
+}
+
+fn normalise_path(raw: &str) -> String {
+    let trimmed = raw.strip_prefix("./").unwrap_or(raw);
+    let trimmed = if trimmed.len() > 1 { trimmed.trim_end_matches('/') } else { trimmed };
+    if trimmed.is_empty() { ".".into() } else { trimmed.to_string() }
+}
+
+fn is_path(raw: &str) -> bool {
+    raw == "."
+        || raw.starts_with("./")
+        || raw.starts_with("../")
+        || raw.starts_with('/')
+        || raw.ends_with('/') && raw.len() > 1
+        || raw.contains('/') && !raw.contains(':') && !raw.contains('=') && strip_kind(raw) == raw
+}
+
+/// `deployment/x`, `deploy/x`, `pod/x` … → `x`.
+fn strip_kind(word: &str) -> &str {
+    match word.split_once('/') {
+        Some((kind, name))
+            if matches!(
+                kind,
+                "deployment" | "deployments" | "deploy" | "deployment.apps" | "pod" | "pods" | "po" | "statefulset" | "sts" | "daemonset" | "ds" | "svc" | "service" | "job" | "rs" | "replicaset" | "hpa"
+            ) =>
+        {
+            name
+        }
+        _ => word,
+    }
+}
+
+fn is_name_like(word: &str) -> bool {
+    !word.is_empty()
+        && word.chars().any(|c| c.is_ascii_alphabetic())
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/' | '='))
+        && !word.starts_with('-')
+}
+
+fn is_values_file(word: &str) -> bool {
+    word.ends_with(".yaml") || word.ends_with(".yml")
+}
+
+fn is_helm_key(key: &str) -> bool {
+    crate::validate::helm_key(key).is_ok() && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// An explicit image reference: has a tag, digest or registry, and parses.
+fn looks_like_image(raw: &str) -> bool {
+    let explicit = raw.contains(':') || raw.contains('@') || raw.split('/').next().is_some_and(|first| first.contains('.') && raw.contains('/'));
+    explicit && !raw.contains('=') && !raw.contains("://") && image_candidate(raw).is_some()
+}
+
+/// The image reference a token stands for: as typed, or lower-cased when typed in capitals
+/// (repository names are always lower case). Kind prefixes (`deployment/x`) and values files
+/// are not images.
+fn image_candidate(raw: &str) -> Option<String> {
+    let lower = raw.to_ascii_lowercase();
+    if is_values_file(&lower) || strip_kind(&lower) != lower || lower.contains("://") {
+        return None;
+    }
+    if crate::validate::image(raw).is_ok() {
+        return Some(raw.to_string());
+    }
+    crate::validate::image(&lower).is_ok().then_some(lower)
+}
+
+/// The numbers of a clause, each handed out once.
+struct Numbers<'a> {
+    tokens: &'a [Token],
+    taken: Vec<bool>,
+}
+
+impl<'a> Numbers<'a> {
+    fn new(tokens: &'a [Token]) -> Numbers<'a> {
+        Numbers { tokens, taken: vec![false; tokens.len()] }
+    }
+
+    fn take(&mut self, index: usize) -> Option<i64> {
+        if self.taken[index] {
+            return None;
+        }
+        match self.tokens[index].kind {
+            Kind::Number(value) | Kind::Percent(value) => {
+                self.taken[index] = true;
+                Some(value)
+            }
+            _ => None,
+        }
+    }
+
+    /// The number right after one of `markers` (skipping "of", "to", "at", "=").
+    fn after(&mut self, markers: &[&str]) -> Option<i64> {
+        for index in 0..self.tokens.len() {
+            if !self.tokens[index].is_word() || !markers.contains(&self.tokens[index].lower.as_str()) {
+                continue;
+            }
+            let mut next = index + 1;
+            while self.tokens.get(next).is_some_and(|t| matches!(t.lower.as_str(), "of" | "to" | "at" | "=" | "is" | "the")) {
+                next += 1;
+            }
+            if next < self.tokens.len() {
+                if let Some(value) = self.take(next) {
+                    return Some(value);
+                }
+            }
+        }
+        None
+    }
+
+    /// The number right after the two-word marker `first second` ("up to 20").
+    fn after_pair(&mut self, first: &str, second: &str) -> Option<i64> {
+        for index in 0..self.tokens.len().saturating_sub(2) {
+            if self.tokens[index].is(first) && self.tokens[index + 1].is(second) {
+                if let Some(value) = self.take(index + 2) {
+                    return Some(value);
+                }
+            }
+        }
+        None
+    }
+
+    /// The number right before one of `markers` ("50 lines", "70 cpu").
+    fn before(&mut self, markers: &[&str]) -> Option<i64> {
+        for index in 1..self.tokens.len() {
+            if self.tokens[index].is_word() && markers.contains(&self.tokens[index].lower.as_str()) {
+                if let Some(value) = self.take(index - 1) {
+                    return Some(value);
+                }
+            }
+        }
+        None
+    }
+
+    fn percent(&mut self) -> Option<i64> {
+        let index = self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Percent(_)))?;
+        self.take(index)
+    }
+
+    fn range(&mut self) -> Option<(i64, i64)> {
+        let index = self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Range(..)))?;
+        self.taken[index] = true;
+        match self.tokens[index].kind {
+            Kind::Range(low, high) => Some((low, high)),
+            _ => None,
+        }
+    }
+
+    fn first(&mut self) -> Option<i64> {
+        let index = self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Number(_)))?;
+        self.take(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(prompt: &str) -> Vec<(String, Value)> {
+        plan(prompt).steps.into_iter().map(|step| (step.tool, step.args)).collect()
+    }
+
+    #[test]
+    fn scale_variants() {
+        assert_eq!(steps("scale backend to 3"), vec![("scale".into(), json!({"deployment": "backend", "replicas": 3}))]);
+        assert_eq!(
+            steps("kubectl scale deployment/todo-frontend --replicas=3 -n web"),
+            vec![("scale".into(), json!({"deployment": "todo-frontend", "replicas": 3, "namespace": "web"}))]
+        );
+        assert_eq!(
+            steps("scale frontend to 2 and backend to 4"),
+            vec![
+                ("scale".into(), json!({"deployment": "frontend", "replicas": 2})),
+                ("scale".into(), json!({"deployment": "backend", "replicas": 4})),
+            ]
+        );
+        assert_eq!(steps("scale frontend and backend to five").len(), 2);
+        assert!(plan("scale to 3").clarify.is_some());
+        assert!(plan("scale backend up by 2").clarify.is_some());
+    }
+
+    #[test]
+    fn mixed_requests_are_refused_whole() {
+        for prompt in ["scale backend to 3 and delete the frontend", "restart backend; rm -rf /", "show pods | sh", "scale backend to 3 and create a configmap"] {
+            let plan = plan(prompt);
+            assert!(plan.steps.is_empty(), "{prompt}");
+            assert!(plan.refused, "{prompt}");
+        }
+    }
+
+    #[test]
+    fn pronouns_refer_back() {
+        assert_eq!(
+            steps("generate a dockerfile for backend, build it and deploy"),
+            vec![
+                ("generate_dockerfile".into(), json!({"path": "backend"})),
+                ("build_image".into(), json!({"path": "backend", "minikube": false})),
+                ("helm_install".into(), json!({})),
+            ]
+        );
+    }
+
+    #[test]
+    fn typos_in_verbs() {
+        assert_eq!(steps("sacle backend to 2")[0].0, "scale");
+        assert_eq!(steps("restrat the api")[0].0, "rollout_restart");
+        assert_eq!(steps("diagnoze")[0].0, "diagnose");
+    }
+
+    #[test]
+    fn deterministic() {
+        let prompt = "build the images and deploy with values-dev.yaml --set backend.replicaCount=3 -n todo";
+        assert_eq!(plan(prompt), plan(prompt));
+    }
+}

@@ -1,0 +1,423 @@
+//! The text layer of the offline planner: turns a prompt into tokens — words (original case
+//! and lower case), numbers (digits and number words, `70%`, ranges such as `2-10` or
+//! "between 2 and 10"), command-line flags (`--replicas=3`, `-n todo`) and clause
+//! separators ("and", "then", `,`, `;`) — plus the edit distance used for typo tolerance.
+
+/// One token of a prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// As typed, with surrounding punctuation removed.
+    pub raw: String,
+    /// Lower case of `raw`.
+    pub lower: String,
+    /// What it is.
+    pub kind: Kind,
+}
+
+/// The kinds of token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A word or word-like value (`todo-backend:1.2`, `./web`, `a.b=c`).
+    Word,
+    /// An integer, from digits or words.
+    Number(i64),
+    /// A percentage (`70%`, "70 percent").
+    Percent(i64),
+    /// A range (`2-10`, "between 2 and 10", "from 2 to 10").
+    Range(i64, i64),
+    /// A command-line flag with its value, if it takes one.
+    Flag {
+        /// The name without dashes (`replicas`, `n`).
+        name: String,
+        /// Its value.
+        value: Option<String>,
+    },
+    /// A clause separator.
+    Separator,
+}
+
+impl Token {
+    fn new(raw: &str, kind: Kind) -> Token {
+        Token { raw: raw.to_string(), lower: raw.to_lowercase(), kind }
+    }
+
+    /// Whether this is the plain word `word` (lower case).
+    pub fn is(&self, word: &str) -> bool {
+        self.kind == Kind::Word && self.lower == word
+    }
+
+    /// Whether this is a plain word.
+    pub fn is_word(&self) -> bool {
+        self.kind == Kind::Word
+    }
+}
+
+/// Flags that take a value (the next token when not written `--flag=value`).
+const VALUE_FLAGS: [&str; 27] = [
+    "replicas", "namespace", "n", "tail", "to-revision", "revision", "min", "max", "cpu-percent", "cpu",
+    "values", "set", "set-string", "t", "tag", "l", "selector", "c", "container", "field-selector", "image",
+    "since", "o", "output", "context", "kubeconfig", "timeout",
+];
+
+/// Splits a prompt into tokens.
+pub fn tokenize(prompt: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut words = prompt.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        // Trailing clause punctuation ends a clause; sentence punctuation is dropped.
+        let (body, separator_after) = split_trailing_punctuation(word);
+        let body = trim_wrapping(body);
+        if body.is_empty() {
+            if let Some(separator) = separator_after {
+                tokens.push(Token::new(separator, Kind::Separator));
+            }
+            continue;
+        }
+        if let Some(flag) = body.strip_prefix('-').filter(|rest| is_flag_body(rest)) {
+            let name_part = flag.trim_start_matches('-');
+            let (name, inline_value) = match name_part.split_once('=') {
+                Some((name, value)) => (name, Some(value.to_string())),
+                None => (name_part, None),
+            };
+            let name = name.to_ascii_lowercase();
+            let value = inline_value.or_else(|| {
+                if separator_after.is_some() || !takes_value(&name, words.peek().copied()) {
+                    return None;
+                }
+                words.next().map(|next| trim_wrapping(split_trailing_punctuation(next).0).to_string())
+            });
+            tokens.push(Token { raw: body.to_string(), lower: body.to_lowercase(), kind: Kind::Flag { name, value } });
+        } else {
+            tokens.push(classify(body));
+        }
+        if let Some(separator) = separator_after {
+            tokens.push(Token::new(separator, Kind::Separator));
+        }
+    }
+    combine(tokens)
+}
+
+fn takes_value(name: &str, next: Option<&str>) -> bool {
+    match name {
+        // `-f` is a values file for helm but "follow" for kubectl logs.
+        "f" => next.is_some_and(|next| {
+            let next = next.to_ascii_lowercase();
+            next.ends_with(".yaml") || next.ends_with(".yml") || next.ends_with(".json")
+        }),
+        // `-p` is "previous" for kubectl logs.
+        _ => VALUE_FLAGS.contains(&name),
+    }
+}
+
+fn is_flag_body(rest: &str) -> bool {
+    // `-2` is a number, `-` alone is punctuation.
+    let name = rest.trim_start_matches('-');
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// Removes trailing `?!.,;:` and reports the clause separator among them, if any: `?` when
+/// the clause was a question, else `,`.
+fn split_trailing_punctuation(word: &str) -> (&str, Option<&'static str>) {
+    let mut body = word;
+    let mut separator = None;
+    loop {
+        let Some(last) = body.chars().last() else { break };
+        match last {
+            '?' => separator = Some("?"),
+            // Keep `.` and `..` as paths, and dots inside tokens; a sentence's full stop ends a clause.
+            ',' | ';' | '!' => separator = separator.or(Some(",")),
+            '.' if body != "." && body != ".." && !body.ends_with("/.") => separator = separator.or(Some(",")),
+            ':' | '…' => {}
+            _ => break,
+        }
+        body = &body[..body.len() - last.len_utf8()];
+    }
+    (body, separator)
+}
+
+fn trim_wrapping(word: &str) -> &str {
+    word.trim_matches(|c: char| matches!(c, '"' | '\'' | '`' | '(' | ')' | '[' | ']' | '{' | '}' | '“' | '”' | '‘' | '’' | '<' | '>'))
+}
+
+fn classify(body: &str) -> Token {
+    let lower = body.to_lowercase();
+    let kind = if matches!(lower.as_str(), "and" | "then" | "&" | "&&" | "also" | "afterwards" | "finally" | "+" | "plus") {
+        Kind::Separator
+    } else if let Some(number) = parse_int(&lower) {
+        Kind::Number(number)
+    } else if let Some(percent) = lower.strip_suffix('%').and_then(parse_int) {
+        Kind::Percent(percent)
+    } else if let Some(range) = parse_range(&lower) {
+        range
+    } else if let Some(number) = number_word(&lower) {
+        Kind::Number(number)
+    } else {
+        Kind::Word
+    };
+    Token { raw: body.to_string(), lower, kind }
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn parse_range(text: &str) -> Option<Kind> {
+    let (low, high) = text.split_once('-').or_else(|| text.split_once(".."))?;
+    let low = parse_int(low).filter(|n| *n >= 0)?;
+    let high = parse_int(high).filter(|n| *n >= 0)?;
+    Some(Kind::Range(low, high))
+}
+
+/// Number words from zero to ninety-nine plus "hundred" and "dozen".
+pub fn number_word(word: &str) -> Option<i64> {
+    if let Some((tens, ones)) = word.split_once('-') {
+        let tens = tens_word(tens)?;
+        let ones = unit_word(ones).filter(|n| (1..=9).contains(n))?;
+        return Some(tens + ones);
+    }
+    unit_word(word)
+        .or_else(|| tens_word(word))
+        .or(match word {
+            "hundred" => Some(100),
+            "dozen" => Some(12),
+            _ => None,
+        })
+}
+
+fn unit_word(word: &str) -> Option<i64> {
+    Some(match word {
+        "zero" | "none" => 0,
+        "one" | "single" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        _ => return None,
+    })
+}
+
+fn tens_word(word: &str) -> Option<i64> {
+    Some(match word {
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        _ => return None,
+    })
+}
+
+/// Joins multi-token numbers and ranges: "twenty five", "a hundred", "minus 3", "70 percent",
+/// "between 2 and 10", "from 2 to 10", "2 to 10".
+fn combine(tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(token) = iter.next() {
+        match token.kind {
+            Kind::Number(value) => {
+                let mut value = value;
+                let mut raw = token.raw.clone();
+                // "twenty five"
+                if (20..=90).contains(&value) && value % 10 == 0 && token.lower.chars().all(char::is_alphabetic) {
+                    if let Some(Kind::Number(ones)) = iter.peek().map(|next| next.kind.clone()) {
+                        if (1..=9).contains(&ones) && iter.peek().is_some_and(|n| n.lower.chars().all(char::is_alphabetic)) {
+                            value += ones;
+                            if let Some(next) = iter.next() {
+                                raw = format!("{raw} {}", next.raw);
+                            }
+                        }
+                    }
+                }
+                // "one hundred"
+                if iter.peek().is_some_and(|next| next.lower == "hundred") && (1..=9).contains(&value) {
+                    value *= 100;
+                    iter.next();
+                }
+                // "a hundred" / "a dozen"
+                if let Some(previous) = out.last() {
+                    if previous.is("a") && matches!(token.lower.as_str(), "hundred" | "dozen") {
+                        out.pop();
+                    }
+                }
+                // "minus 3" / "negative three"
+                if let Some(previous) = out.last() {
+                    if previous.is("minus") || previous.is("negative") {
+                        out.pop();
+                        value = -value;
+                        raw = format!("-{raw}");
+                    }
+                }
+                // "70 percent"
+                if iter.peek().is_some_and(|next| next.is("percent") || next.is("pct") || next.is("%")) {
+                    iter.next();
+                    out.push(Token { raw, lower: token.lower, kind: Kind::Percent(value) });
+                    continue;
+                }
+                // "between 2 and 10", "from 2 to 10", "2 to 10 replicas" (only number-to-number).
+                let opener = out.last().is_some_and(|previous| previous.is("between") || previous.is("from"));
+                if let Some(next_lower) = iter.peek().map(|next| next.lower.clone()) {
+                    let joiner = next_lower == "and" || next_lower == "to" || next_lower == "-";
+                    if joiner && (opener || next_lower != "and") {
+                        let mut lookahead = iter.clone();
+                        lookahead.next();
+                        if let Some(Token { kind: Kind::Number(high), .. }) = lookahead.peek() {
+                            let high = *high;
+                            if opener || next_lower == "to" && value <= high {
+                                iter.next();
+                                iter.next();
+                                if opener {
+                                    out.pop();
+                                }
+                                out.push(Token { raw, lower: token.lower, kind: Kind::Range(value, high) });
+                                continue;
+                            }
+                        }
+                    }
+                }
+                out.push(Token { raw, lower: token.lower, kind: Kind::Number(value) });
+            }
+            Kind::Separator if token.lower == "and" || token.lower == "&" => {
+                // "and then" is one separator.
+                if iter.peek().is_some_and(|next| next.kind == Kind::Separator) {
+                    continue;
+                }
+                push_separator(&mut out, token);
+            }
+            Kind::Separator => push_separator(&mut out, token),
+            Kind::Word | Kind::Percent(_) | Kind::Range(..) | Kind::Flag { .. } => out.push(token),
+        }
+    }
+    out
+}
+
+fn push_separator(out: &mut Vec<Token>, token: Token) {
+    // Collapse runs (", and then") into one separator; a `?` in the run is kept.
+    match out.last_mut() {
+        Some(previous) if previous.kind == Kind::Separator => {
+            if token.raw == "?" {
+                *previous = token;
+            }
+        }
+        _ => out.push(token),
+    }
+}
+
+/// Damerau–Levenshtein distance (optimal string alignment), bounded: returns `limit + 1`
+/// as soon as the distance must exceed `limit`.
+pub fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return limit + 1;
+    }
+    let width = b.len() + 1;
+    let mut previous_previous = vec![0usize; width];
+    let mut previous: Vec<usize> = (0..width).collect();
+    let mut current = vec![0usize; width];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = current[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut value = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                value = value.min(previous_previous[j - 2] + 1);
+            }
+            current[j] = value;
+            row_min = row_min.min(value);
+        }
+        if row_min > limit {
+            return limit + 1;
+        }
+        std::mem::swap(&mut previous_previous, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()].min(limit + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(prompt: &str) -> Vec<Kind> {
+        tokenize(prompt).into_iter().map(|token| token.kind).collect()
+    }
+
+    #[test]
+    fn numbers_in_words_and_digits() {
+        assert_eq!(kinds("ten")[0], Kind::Number(10));
+        assert_eq!(kinds("twenty five")[0], Kind::Number(25));
+        assert_eq!(kinds("twenty-five")[0], Kind::Number(25));
+        assert_eq!(kinds("a hundred"), vec![Kind::Number(100)]);
+        assert_eq!(kinds("minus three"), vec![Kind::Number(-3)]);
+        assert_eq!(kinds("-2"), vec![Kind::Number(-2)]);
+        assert_eq!(kinds("70%"), vec![Kind::Percent(70)]);
+        assert_eq!(kinds("70 percent"), vec![Kind::Percent(70)]);
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(kinds("between 2 and 10"), vec![Kind::Range(2, 10)]);
+        assert_eq!(kinds("from two to five"), vec![Kind::Range(2, 5)]);
+        assert_eq!(kinds("2-10"), vec![Kind::Range(2, 10)]);
+        // "scale to 3 and 4" is not a range.
+        assert_eq!(kinds("3 and 4"), vec![Kind::Number(3), Kind::Separator, Kind::Number(4)]);
+    }
+
+    #[test]
+    fn flags_and_separators() {
+        let tokens = tokenize("kubectl scale deployment/x --replicas=3 -n ns, then logs -p");
+        let flags: Vec<_> = tokens
+            .iter()
+            .filter_map(|t| match &t.kind {
+                Kind::Flag { name, value } => Some((name.as_str(), value.as_deref())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(flags, vec![("replicas", Some("3")), ("n", Some("ns")), ("p", None)]);
+        assert_eq!(tokens.iter().filter(|t| t.kind == Kind::Separator).count(), 1);
+        let helm = tokenize("helm upgrade x -f values-prod.yaml");
+        assert!(helm.iter().any(|t| t.kind == Kind::Flag { name: "f".into(), value: Some("values-prod.yaml".into()) }));
+        let follow = tokenize("kubectl logs -f deploy/x");
+        assert!(follow.iter().any(|t| t.kind == Kind::Flag { name: "f".into(), value: None }));
+    }
+
+    #[test]
+    fn punctuation() {
+        let tokens = tokenize("what's wrong with ./web/? (the backend).");
+        let raws: Vec<_> = tokens.iter().map(|t| t.raw.as_str()).collect();
+        // `?` ends a question clause; a full stop ends a sentence (a trailing one is harmless).
+        assert_eq!(raws, vec!["what's", "wrong", "with", "./web/", "?", "the", "backend", ","]);
+        assert_eq!(tokenize(".")[0].raw, ".");
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("sacle", "scale", 2), 1);
+        assert_eq!(edit_distance("restrat", "restart", 2), 1);
+        assert_eq!(edit_distance("deplpy", "deploy", 2), 1);
+        assert_eq!(edit_distance("backend", "rollback", 2), 3);
+        assert_eq!(edit_distance("", "abc", 5), 3);
+    }
+}

@@ -1,0 +1,318 @@
+//! The interactive session: rustyline with history and completion, `/` meta commands, and
+//! one turn per line (plan → show → approve each change → run → show results). Ctrl-C
+//! cancels the running action and keeps the session; Ctrl-D exits.
+
+use std::borrow::Cow;
+use std::io::Write as _;
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::Validator;
+use rustyline::{Context, Editor, Helper, history::DefaultHistory};
+
+use crate::commands::{self, CheckedPlan, check_plan, render_plan_text};
+use crate::error::{CliError, ExitStatus};
+use crate::executor::{Executor, TerminalApprover};
+use crate::planner::{PlannerKind, offline};
+use crate::settings::{self, Settings};
+use crate::tools;
+use crate::validate;
+
+/// The meta commands, with their help lines.
+pub const META_COMMANDS: [(&str, &str); 11] = [
+    ("/help", "show this help"),
+    ("/tools", "list the tools"),
+    ("/status", "show the planner, context, namespace and modes"),
+    ("/offline", "plan with the built-in rules only"),
+    ("/online", "plan with the LLM when one is configured"),
+    ("/namespace", "/namespace NS — switch the default namespace"),
+    ("/context", "/context NAME — switch the kube context"),
+    ("/dry-run", "toggle dry-run mode (nothing changes)"),
+    ("/read-only", "toggle read-only mode (changing tools refused)"),
+    ("/clear", "forget the conversation so far"),
+    ("/exit", "leave (Ctrl-D works too)"),
+];
+
+/// What the session remembers between turns.
+pub struct Session {
+    /// Policy, context and audit log.
+    pub executor: Executor,
+    /// Whether planning stays offline.
+    pub offline: bool,
+}
+
+/// What a meta command asks the loop to do.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MetaOutcome {
+    /// Print this and go on.
+    Print(String),
+    /// Leave the session.
+    Exit,
+}
+
+impl Session {
+    /// The prompt: kube context and namespace, plus active modes.
+    pub fn prompt(&self) -> String {
+        let context = self.executor.ctx.kube_context.as_deref().unwrap_or("-");
+        let mut modes = String::new();
+        if self.executor.policy.dry_run {
+            modes.push_str(" dry-run");
+        }
+        if self.executor.policy.read_only {
+            modes.push_str(" read-only");
+        }
+        format!("todo-ai [{context}:{}{modes}]> ", self.executor.ctx.namespace)
+    }
+
+    /// Handles a `/` command.
+    pub fn meta(&mut self, line: &str) -> MetaOutcome {
+        let mut parts = line.split_whitespace();
+        let command = parts.next().unwrap_or_default();
+        let argument = parts.next();
+        let text = match (command, argument) {
+            ("/exit" | "/quit" | "/q", _) => return MetaOutcome::Exit,
+            ("/help" | "/?", _) => help(),
+            ("/tools", _) => crate::commands::tools_table(),
+            ("/status", _) => self.status(),
+            ("/offline", _) => {
+                self.offline = true;
+                "planning offline (built-in rules)".to_string()
+            }
+            ("/online", _) => {
+                "no LLM planner is configured in this build; planning stays offline".to_string()
+            }
+            ("/namespace" | "/ns", Some(namespace)) => match validate::label_name("namespace", namespace) {
+                Ok(()) => {
+                    self.executor.ctx.namespace = namespace.to_string();
+                    format!("namespace is now {namespace}")
+                }
+                Err(error) => format!("error: {error}"),
+            },
+            ("/namespace" | "/ns", None) => format!("namespace is {}; change it with `/namespace NS`", self.executor.ctx.namespace),
+            ("/context", Some(context)) => {
+                self.executor.ctx.kube_context = Some(context.to_string());
+                format!("kube context is now {context}")
+            }
+            ("/context", None) => format!(
+                "kube context is {}; change it with `/context NAME`",
+                self.executor.ctx.kube_context.as_deref().unwrap_or("the kubeconfig's current one")
+            ),
+            ("/dry-run", _) => {
+                self.executor.policy.dry_run = !self.executor.policy.dry_run;
+                self.executor.ctx.dry_run = self.executor.policy.dry_run;
+                format!("dry-run is {}", on_off(self.executor.policy.dry_run))
+            }
+            ("/read-only", _) => {
+                self.executor.policy.read_only = !self.executor.policy.read_only;
+                format!("read-only is {}", on_off(self.executor.policy.read_only))
+            }
+            ("/clear", _) => {
+                self.executor.policy.approved_for_session.clear();
+                "conversation cleared (session approvals too)".to_string()
+            }
+            (other, _) => format!("unknown command `{other}`; `/help` lists them"),
+        };
+        MetaOutcome::Print(text)
+    }
+
+    fn status(&self) -> String {
+        let policy = &self.executor.policy;
+        format!(
+            "planner: offline ({})\ncontext: {}\nnamespace: {}\ndry-run: {}\nread-only: {}\nauto-approve (--yes): {}\napproved for this session: {}",
+            if self.offline { "/offline or --offline" } else { "no LLM configured" },
+            self.executor.ctx.kube_context.as_deref().unwrap_or("kubeconfig default"),
+            self.executor.ctx.namespace,
+            on_off(policy.dry_run),
+            on_off(policy.read_only),
+            on_off(policy.assume_yes),
+            if policy.approved_for_session.is_empty() {
+                "none".to_string()
+            } else {
+                policy.approved_for_session.iter().cloned().collect::<Vec<_>>().join(", ")
+            },
+        )
+    }
+
+    /// Plans a line and checks it against the registry.
+    pub fn plan(&self, line: &str) -> CheckedPlan {
+        check_plan(offline::plan(line), PlannerKind::Offline, &self.executor.ctx)
+    }
+}
+
+fn on_off(value: bool) -> &'static str {
+    if value { "on" } else { "off" }
+}
+
+/// The `/help` text.
+pub fn help() -> String {
+    let mut text = String::from("Type a request in plain language, e.g. `scale backend to 3` or `why is the frontend crashing?`.\nChanges are shown and need your approval (y = yes, N = no, a = always for this tool).\n\n");
+    for (command, description) in META_COMMANDS {
+        text.push_str(&format!("  {command:12} {description}\n"));
+    }
+    text
+}
+
+/// Tab completion for meta commands and tool names.
+struct ReplHelper;
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let start = line[..pos].rfind(char::is_whitespace).map_or(0, |index| index + 1);
+        let word = &line[start..pos];
+        let names = META_COMMANDS
+            .iter()
+            .map(|(command, _)| *command)
+            .filter(|_| start == 0)
+            .chain(tools::all().iter().map(|tool| tool.name()));
+        let candidates = names
+            .filter(|name| name.starts_with(word) && !word.is_empty())
+            .map(|name| Pair { display: name.to_string(), replacement: name.to_string() })
+            .collect();
+        Ok((start, candidates))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+}
+
+impl Highlighter for ReplHelper {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _default: bool) -> Cow<'b, str> {
+        Cow::Borrowed(prompt)
+    }
+}
+
+impl Validator for ReplHelper {}
+
+impl Helper for ReplHelper {}
+
+/// Runs the interactive session until `/exit` or Ctrl-D.
+pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
+    let mut editor: Editor<ReplHelper, DefaultHistory> =
+        Editor::new().map_err(|error| CliError::new("cannot start the interactive session").cause(error.to_string()))?;
+    editor.set_helper(Some(ReplHelper));
+    let history = settings::state_dir().map(|dir| dir.join("history.txt"));
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+    let runtime = commands::runtime()?;
+    let mut session = Session { executor: commands::executor(&settings), offline: settings.offline };
+    if settings.verbosity >= 0 {
+        eprintln!("todo-ai {} — type a request, `/help` for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    }
+    loop {
+        let line = match editor.readline(&session.prompt()) {
+            Ok(line) => line,
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(error) => return Err(CliError::new("cannot read input").cause(error.to_string())),
+        };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let _ = editor.add_history_entry(line);
+        if line.starts_with('/') {
+            match session.meta(line) {
+                MetaOutcome::Exit => break,
+                MetaOutcome::Print(text) => println!("{text}"),
+            }
+            continue;
+        }
+        turn(&mut session, &runtime, line, settings.output)?;
+    }
+    if let Some(path) = &history {
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = editor.save_history(path);
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn turn(session: &mut Session, runtime: &tokio::runtime::Runtime, line: &str, output: crate::cli::OutputFormat) -> Result<(), CliError> {
+    let checked = session.plan(line);
+    print!("{}", render_plan_text(&checked));
+    let _ = std::io::stdout().flush();
+    if checked.calls.is_empty() {
+        return Ok(());
+    }
+    let mut stderr = std::io::stderr();
+    let executor = &mut session.executor;
+    let mut approver = TerminalApprover;
+    let results = runtime.block_on(async {
+        tokio::select! {
+            results = executor.run_all(&checked.calls, &mut approver, &mut stderr) => Some(results),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    match results {
+        Some(results) => {
+            commands::report(&checked.calls[..results.len()], &results, output)?;
+        }
+        None => eprintln!("cancelled"),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::approval::Policy;
+    use crate::tools::ToolContext;
+
+    fn session() -> Session {
+        Session {
+            executor: Executor {
+                policy: Policy::default(),
+                ctx: ToolContext {
+                    namespace: "todo".into(),
+                    kube_context: Some("minikube".into()),
+                    dry_run: false,
+                    limits: Default::default(),
+                    workdir: std::env::temp_dir(),
+                },
+                audit_log: None,
+            },
+            offline: true,
+        }
+    }
+
+    #[test]
+    fn meta_commands_change_the_session() {
+        let mut session = session();
+        assert_eq!(session.prompt(), "todo-ai [minikube:todo]> ");
+        session.meta("/namespace staging");
+        session.meta("/dry-run");
+        session.meta("/read-only");
+        assert_eq!(session.prompt(), "todo-ai [minikube:staging dry-run read-only]> ");
+        assert!(session.executor.ctx.dry_run);
+        assert_eq!(session.meta("/namespace Bad_Name"), MetaOutcome::Print("error: namespace `Bad_Name` is not a valid Kubernetes name: use only lowercase letters, digits and `-`".into()));
+        assert_eq!(session.meta("/exit"), MetaOutcome::Exit);
+        assert!(matches!(session.meta("/bogus"), MetaOutcome::Print(text) if text.contains("unknown command")));
+    }
+
+    #[test]
+    fn plans_use_the_session_namespace() {
+        let mut session = session();
+        session.meta("/namespace staging");
+        let checked = session.plan("scale backend to 3");
+        assert_eq!(checked.calls[0].preview(), "scale deployment staging/backend to 3 replicas");
+    }
+
+    #[test]
+    fn completes_meta_commands_and_tools() {
+        let history = DefaultHistory::new();
+        let context = Context::new(&history);
+        let (start, candidates) = ReplHelper.complete("/na", 3, &context).unwrap();
+        assert_eq!(start, 0);
+        assert_eq!(candidates.iter().map(|c| c.replacement.as_str()).collect::<Vec<_>>(), vec!["/namespace"]);
+        let (start, candidates) = ReplHelper.complete("run roll", 8, &context).unwrap();
+        assert_eq!(start, 4);
+        assert_eq!(candidates.len(), 3);
+    }
+}

@@ -1,0 +1,234 @@
+//! Settings resolution: command-line flags, then environment (`TODO_AI_*`, `KUBECONFIG`),
+//! then the config file (`$XDG_CONFIG_HOME/todo-ai/config.toml`), then defaults — resolved
+//! once into [`Settings`], which everything else reads.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::error::CliError;
+use crate::validate::{self, DEFAULT_MAX_REPLICAS, Limits};
+
+/// The namespace used when nothing names one.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// Everything the commands need to know, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Default namespace for calls that name none.
+    pub namespace: String,
+    /// Kube context, when chosen.
+    pub context: Option<String>,
+    /// Kubeconfig path(s), when chosen.
+    pub kubeconfig: Option<PathBuf>,
+    /// Never call an LLM.
+    pub offline: bool,
+    /// LLM model name.
+    pub model: Option<String>,
+    /// Approve changes without asking.
+    pub assume_yes: bool,
+    /// Change nothing.
+    pub dry_run: bool,
+    /// Refuse changing tools.
+    pub read_only: bool,
+    /// Validation bounds.
+    pub limits: Limits,
+    /// Output format.
+    pub output: OutputFormat,
+    /// Verbosity: -1 quiet, 0 normal, 1+ verbose.
+    pub verbosity: i8,
+    /// Where changing calls are recorded.
+    pub audit_log: Option<PathBuf>,
+    /// The working tree paths must stay in.
+    pub workdir: PathBuf,
+}
+
+/// The config file's keys (all optional). `--yes` is deliberately not configurable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Default namespace.
+    pub namespace: Option<String>,
+    /// Kube context.
+    pub context: Option<String>,
+    /// Kubeconfig path.
+    pub kubeconfig: Option<PathBuf>,
+    /// Never call an LLM.
+    pub offline: Option<bool>,
+    /// LLM model.
+    pub model: Option<String>,
+    /// Dry-run by default.
+    pub dry_run: Option<bool>,
+    /// Read-only by default.
+    pub read_only: Option<bool>,
+    /// Replica ceiling.
+    pub max_replicas: Option<i64>,
+    /// Output format.
+    pub output: Option<OutputFormat>,
+}
+
+/// The state directory: `$XDG_STATE_HOME/todo-ai`, else `~/.local/state/todo-ai`.
+pub fn state_dir() -> Option<PathBuf> {
+    xdg_dir("XDG_STATE_HOME", ".local/state")
+}
+
+/// The config directory: `$XDG_CONFIG_HOME/todo-ai`, else `~/.config/todo-ai`.
+pub fn config_dir() -> Option<PathBuf> {
+    xdg_dir("XDG_CONFIG_HOME", ".config")
+}
+
+fn xdg_dir(variable: &str, fallback: &str) -> Option<PathBuf> {
+    std::env::var_os(variable)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .filter(|path| path.is_absolute())
+        .or_else(|| std::env::var_os("HOME").filter(|home| !home.is_empty()).map(|home| PathBuf::from(home).join(fallback)))
+        .map(|dir| dir.join("todo-ai"))
+}
+
+/// Reads the config file; a missing file is an empty config, a broken one an error.
+pub fn load_config(path: &Path) -> Result<ConfigFile, CliError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text).map_err(|error| {
+            CliError::new(format!("cannot read config file `{}`", path.display()))
+                .cause(error.message().to_string())
+                .hint("fix the file or move it aside; keys: namespace, context, kubeconfig, offline, model, dry_run, read_only, max_replicas, output")
+        }),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+        Err(error) => Err(CliError::new(format!("cannot read config file `{}`", path.display())).cause(error.to_string())),
+    }
+}
+
+/// Resolves flags > environment > config file > defaults. `env` looks a variable up, so
+/// tests can pass their own.
+pub fn resolve(
+    flags: &GlobalArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    config: &ConfigFile,
+    workdir: PathBuf,
+) -> Result<Settings, CliError> {
+    let env_bool = |name: &str| -> Result<Option<bool>, CliError> {
+        match env(name).as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some("1" | "true" | "yes" | "on") => Ok(Some(true)),
+            Some("0" | "false" | "no" | "off") => Ok(Some(false)),
+            Some(other) => Err(CliError::new(format!("`{name}` is `{other}`, not a boolean")).hint(format!("set `{name}` to true or false"))),
+        }
+    };
+    let flag_bool = |flag: bool, name: &str, file: Option<bool>| -> Result<bool, CliError> {
+        Ok(flag || env_bool(name)?.or(file).unwrap_or(false))
+    };
+
+    let namespace = flags
+        .namespace
+        .clone()
+        .or_else(|| env("TODO_AI_NAMESPACE").filter(|v| !v.is_empty()))
+        .or_else(|| config.namespace.clone())
+        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+    validate::label_name("namespace", &namespace)
+        .map_err(|error| CliError::new(error.to_string()).hint("namespaces are lowercase letters, digits and `-`"))?;
+
+    let max_replicas = match (flags.max_replicas, env("TODO_AI_MAX_REPLICAS").filter(|v| !v.is_empty())) {
+        (Some(value), _) => value,
+        (None, Some(text)) => text.trim().parse().map_err(|_| {
+            CliError::new(format!("`TODO_AI_MAX_REPLICAS` is `{text}`, not a number")).hint("set it to a whole number such as 100")
+        })?,
+        (None, None) => config.max_replicas.unwrap_or(DEFAULT_MAX_REPLICAS),
+    };
+    if !(1..=10_000).contains(&max_replicas) {
+        return Err(CliError::new(format!("the replica ceiling must be between 1 and 10000 (got {max_replicas})")).hint("pass `--max-replicas N`"));
+    }
+
+    let output = match (flags.output, env("TODO_AI_OUTPUT").filter(|v| !v.is_empty())) {
+        (Some(output), _) => output,
+        (None, Some(text)) => match text.trim().to_ascii_lowercase().as_str() {
+            "text" => OutputFormat::Text,
+            "json" => OutputFormat::Json,
+            "yaml" => OutputFormat::Yaml,
+            _ => return Err(CliError::new(format!("`TODO_AI_OUTPUT` is `{text}`")).hint("use text, json or yaml")),
+        },
+        (None, None) => config.output.unwrap_or(OutputFormat::Text),
+    };
+
+    let verbosity = if flags.quiet { -1 } else { i8::try_from(flags.verbose).unwrap_or(i8::MAX) };
+
+    Ok(Settings {
+        namespace,
+        context: flags.context.clone().or_else(|| env("TODO_AI_CONTEXT").filter(|v| !v.is_empty())).or_else(|| config.context.clone()),
+        kubeconfig: flags
+            .kubeconfig
+            .clone()
+            .or_else(|| env("KUBECONFIG").filter(|v| !v.is_empty()).map(PathBuf::from))
+            .or_else(|| config.kubeconfig.clone()),
+        offline: flag_bool(flags.offline, "TODO_AI_OFFLINE", config.offline)?,
+        model: flags.model.clone().or_else(|| env("TODO_AI_MODEL").filter(|v| !v.is_empty())).or_else(|| config.model.clone()),
+        assume_yes: flags.yes,
+        dry_run: flag_bool(flags.dry_run, "TODO_AI_DRY_RUN", config.dry_run)?,
+        read_only: flag_bool(flags.read_only, "TODO_AI_READ_ONLY", config.read_only)?,
+        limits: Limits { max_replicas },
+        output,
+        verbosity,
+        audit_log: env("TODO_AI_AUDIT_LOG").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(crate::audit::default_path),
+        workdir,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn flags_beat_env_beat_config() {
+        let config = ConfigFile { namespace: Some("from-file".into()), max_replicas: Some(7), ..ConfigFile::default() };
+        let env = env_of(&[("TODO_AI_NAMESPACE", "from-env")]);
+        let flags = GlobalArgs::default();
+        let settings = resolve(&flags, &env, &config, PathBuf::from("/w")).unwrap();
+        assert_eq!(settings.namespace, "from-env");
+        assert_eq!(settings.limits.max_replicas, 7);
+        let flags = GlobalArgs { namespace: Some("from-flag".into()), ..GlobalArgs::default() };
+        assert_eq!(resolve(&flags, &env, &config, PathBuf::from("/w")).unwrap().namespace, "from-flag");
+        let settings = resolve(&GlobalArgs::default(), &env_of(&[]), &config, PathBuf::from("/w")).unwrap();
+        assert_eq!(settings.namespace, "from-file");
+        let settings = resolve(&GlobalArgs::default(), &env_of(&[]), &ConfigFile::default(), PathBuf::from("/w")).unwrap();
+        assert_eq!(settings.namespace, DEFAULT_NAMESPACE);
+        assert_eq!(settings.output, OutputFormat::Text);
+    }
+
+    #[test]
+    fn booleans_from_env() {
+        let settings = resolve(&GlobalArgs::default(), &env_of(&[("TODO_AI_READ_ONLY", "true"), ("TODO_AI_OFFLINE", "1")]), &ConfigFile::default(), PathBuf::from("/w")).unwrap();
+        assert!(settings.read_only && settings.offline && !settings.dry_run);
+        let error = resolve(&GlobalArgs::default(), &env_of(&[("TODO_AI_DRY_RUN", "maybe")]), &ConfigFile::default(), PathBuf::from("/w")).unwrap_err();
+        assert!(error.to_string().contains("TODO_AI_DRY_RUN"));
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        let flags = GlobalArgs { namespace: Some("Bad_NS".into()), ..GlobalArgs::default() };
+        assert!(resolve(&flags, &env_of(&[]), &ConfigFile::default(), PathBuf::from("/w")).is_err());
+        let flags = GlobalArgs { max_replicas: Some(0), ..GlobalArgs::default() };
+        assert!(resolve(&flags, &env_of(&[]), &ConfigFile::default(), PathBuf::from("/w")).is_err());
+        assert!(resolve(&GlobalArgs::default(), &env_of(&[("TODO_AI_MAX_REPLICAS", "lots")]), &ConfigFile::default(), PathBuf::from("/w")).is_err());
+    }
+
+    #[test]
+    fn config_file_rejects_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "namespace = \"todo\"\nyes = true\n").unwrap();
+        assert!(load_config(&path).is_err());
+        std::fs::write(&path, "namespace = \"todo\"\nread_only = true\noutput = \"json\"\n").unwrap();
+        let config = load_config(&path).unwrap();
+        assert_eq!(config.namespace.as_deref(), Some("todo"));
+        assert_eq!(config.output, Some(OutputFormat::Json));
+        assert!(load_config(&dir.path().join("missing.toml")).unwrap().namespace.is_none());
+    }
+}
