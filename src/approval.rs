@@ -76,10 +76,7 @@ pub fn requirement(policy: &Policy, tool: &str, effect: Effect) -> Requirement {
     }
     if policy.read_only {
         return Requirement::Forbidden {
-            reason: format!(
-                "read-only mode: `{tool}` {} — leave read-only mode to run it",
-                effect_phrase(effect)
-            ),
+            reason: format!("read-only mode: `{tool}` {} — leave read-only mode to run it", effect_phrase(effect)),
         };
     }
     if policy.dry_run {

@@ -15,7 +15,9 @@ use crate::tools::Stack;
 /// what will change and asks before changing anything.
 #[derive(Debug, Parser)]
 #[command(name = "todo-ai", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 ok, 1 refused or problems found, 2 error.\nRun `todo-ai tools` to list the tools.")]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 refused or problems found, 2 error.\nRun `todo-ai tools` to list the tools."
+)]
 pub struct Cli {
     /// Options every command takes.
     #[command(flatten)]

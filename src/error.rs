@@ -100,7 +100,9 @@ impl From<ToolError> for CliError {
     fn from(error: ToolError) -> CliError {
         let status = match error {
             ToolError::InvalidArguments { .. } | ToolError::Invalid { .. } => ExitStatus::Failure,
-            ToolError::UnknownTool { .. } | ToolError::NotAvailable { .. } | ToolError::Failed { .. } => ExitStatus::Error,
+            ToolError::UnknownTool { .. } | ToolError::NotAvailable { .. } | ToolError::Failed { .. } => {
+                ExitStatus::Error
+            }
         };
         let hint = error.hint();
         let message = crate::redact::text(&error.to_string());
@@ -114,7 +116,9 @@ mod tests {
 
     #[test]
     fn renders_error_cause_hint() {
-        let error = CliError::new("cannot reach the cluster").cause("connection refused").hint("check `kubectl config current-context`");
+        let error = CliError::new("cannot reach the cluster")
+            .cause("connection refused")
+            .hint("check `kubectl config current-context`");
         assert_eq!(
             error.render(),
             "error: cannot reach the cluster\n  caused by: connection refused\n\nhint: check `kubectl config current-context`\n"

@@ -109,7 +109,12 @@ impl Executor {
     }
 
     /// Runs one call under the policy.
-    pub async fn run_one(&mut self, call: &CheckedCall, approver: &mut dyn Approver, stderr: &mut dyn Write) -> StepResult {
+    pub async fn run_one(
+        &mut self,
+        call: &CheckedCall,
+        approver: &mut dyn Approver,
+        stderr: &mut dyn Write,
+    ) -> StepResult {
         let requirement = approval::requirement(&self.policy, call.name(), call.effect());
         let result = match requirement {
             Requirement::Skip { .. } => self.run(call).await,
@@ -119,7 +124,9 @@ impl Executor {
                 match call.run(&ctx).await {
                     Ok(output) => StepResult::DryRun(output.text),
                     // Until a tool's engine exists, the dry run is its preview.
-                    Err(ToolError::NotAvailable { .. }) => StepResult::DryRun(format!("dry run: would {}", call.preview())),
+                    Err(ToolError::NotAvailable { .. }) => {
+                        StepResult::DryRun(format!("dry run: would {}", call.preview()))
+                    }
                     Err(error) => StepResult::Failed(error),
                 }
             }

@@ -9,27 +9,13 @@ pub const MASK: &str = "[REDACTED]";
 
 /// Key fragments that mark a value as secret (compared case-insensitively, ignoring `_`/`-`).
 const SECRET_KEY_PARTS: [&str; 12] = [
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "apikey",
-    "accesskey",
-    "privatekey",
-    "credential",
-    "databaseurl",
-    "connectionstring",
-    "dsn",
-    "auth",
+    "password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey", "credential", "databaseurl",
+    "connectionstring", "dsn", "auth",
 ];
 
 /// Whether a key (env var, Helm value path, JSON field) names a secret.
 pub fn is_secret_key(key: &str) -> bool {
-    let folded: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let folded: String = key.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect();
     // The last path segment decides for dotted Helm keys (`secrets.databaseUrl`), but a
     // `secrets.` prefix alone is enough too.
     SECRET_KEY_PARTS.iter().any(|part| folded.contains(part))
@@ -89,7 +75,7 @@ fn redact_word(word: &str) -> String {
     if let Some(redacted) = redact_url_credentials(word) {
         return redacted;
     }
-    if looks_secret(word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ';' | ')' | '(')) ) {
+    if looks_secret(word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ';' | ')' | '('))) {
         return MASK.to_string();
     }
     word.to_string()
@@ -110,9 +96,10 @@ fn redact_url_credentials(word: &str) -> Option<String> {
 
 /// Tokens that are secrets on their own: API keys, JWTs, long high-entropy strings.
 fn looks_secret(token: &str) -> bool {
-    let known_prefix = ["sk-", "sk_live_", "sk_test_", "ghp_", "gho_", "github_pat_", "xoxb-", "xoxp-", "glpat-", "AKIA"]
-        .iter()
-        .any(|prefix| token.starts_with(prefix) && token.len() >= prefix.len() + 12);
+    let known_prefix =
+        ["sk-", "sk_live_", "sk_test_", "ghp_", "gho_", "github_pat_", "xoxb-", "xoxp-", "glpat-", "AKIA"]
+            .iter()
+            .any(|prefix| token.starts_with(prefix) && token.len() >= prefix.len() + 12);
     if known_prefix {
         return true;
     }
@@ -168,18 +155,15 @@ mod tests {
     #[test]
     fn masks_credentials_in_text() {
         let cases = [
+            ("DATABASE_URL=postgresql://todo:Xk9-pl7q@ep.neon.tech/todo", "DATABASE_URL=[REDACTED]"),
             (
-                "DATABASE_URL=postgresql://todo:Xk9-pl7q@ep.neon.tech/todo",
-                "DATABASE_URL=[REDACTED]",
+                "connect postgresql://todo:Xk9-pl7q@db:5432/todo failed",
+                "connect postgresql://todo:[REDACTED]@db:5432/todo failed",
             ),
-            ("connect postgresql://todo:Xk9-pl7q@db:5432/todo failed", "connect postgresql://todo:[REDACTED]@db:5432/todo failed"),
             ("key sk-proj-4fQ2mZ8tLr7vN1cWb6Yh3Jk9 used", "key [REDACTED] used"),
             ("Authorization: Bearer abc.def.ghi", "Authorization: Bearer [REDACTED]"),
             ("password=hunter2 user=bob", "password=[REDACTED] user=bob"),
-            (
-                "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlX2hlcmU",
-                "jwt [REDACTED]",
-            ),
+            ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlX2hlcmU", "jwt [REDACTED]"),
             ("BETTER_AUTH_SECRET: b3tt3r", "BETTER_AUTH_SECRET: [REDACTED]"),
         ];
         for (input, want) in cases {

@@ -80,9 +80,7 @@ impl Session {
                 self.offline = true;
                 "planning offline (built-in rules)".to_string()
             }
-            ("/online", _) => {
-                "no LLM planner is configured in this build; planning stays offline".to_string()
-            }
+            ("/online", _) => "no LLM planner is configured in this build; planning stays offline".to_string(),
             ("/namespace" | "/ns", Some(namespace)) => match validate::label_name("namespace", namespace) {
                 Ok(()) => {
                     self.executor.ctx.namespace = namespace.to_string();
@@ -90,7 +88,9 @@ impl Session {
                 }
                 Err(error) => format!("error: {error}"),
             },
-            ("/namespace" | "/ns", None) => format!("namespace is {}; change it with `/namespace NS`", self.executor.ctx.namespace),
+            ("/namespace" | "/ns", None) => {
+                format!("namespace is {}; change it with `/namespace NS`", self.executor.ctx.namespace)
+            }
             ("/context", Some(context)) => {
                 self.executor.ctx.kube_context = Some(context.to_string());
                 format!("kube context is now {context}")
@@ -147,7 +147,9 @@ fn on_off(value: bool) -> &'static str {
 
 /// The `/help` text.
 pub fn help() -> String {
-    let mut text = String::from("Type a request in plain language, e.g. `scale backend to 3` or `why is the frontend crashing?`.\nChanges are shown and need your approval (y = yes, N = no, a = always for this tool).\n\n");
+    let mut text = String::from(
+        "Type a request in plain language, e.g. `scale backend to 3` or `why is the frontend crashing?`.\nChanges are shown and need your approval (y = yes, N = no, a = always for this tool).\n\n",
+    );
     for (command, description) in META_COMMANDS {
         text.push_str(&format!("  {command:12} {description}\n"));
     }
@@ -192,8 +194,8 @@ impl Helper for ReplHelper {}
 
 /// Runs the interactive session until `/exit` or Ctrl-D.
 pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
-    let mut editor: Editor<ReplHelper, DefaultHistory> =
-        Editor::new().map_err(|error| CliError::new("cannot start the interactive session").cause(error.to_string()))?;
+    let mut editor: Editor<ReplHelper, DefaultHistory> = Editor::new()
+        .map_err(|error| CliError::new("cannot start the interactive session").cause(error.to_string()))?;
     editor.set_helper(Some(ReplHelper));
     let history = settings::state_dir().map(|dir| dir.join("history.txt"));
     if let Some(path) = &history {
@@ -234,7 +236,12 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
     Ok(ExitStatus::Success)
 }
 
-fn turn(session: &mut Session, runtime: &tokio::runtime::Runtime, line: &str, output: crate::cli::OutputFormat) -> Result<(), CliError> {
+fn turn(
+    session: &mut Session,
+    runtime: &tokio::runtime::Runtime,
+    line: &str,
+    output: crate::cli::OutputFormat,
+) -> Result<(), CliError> {
     let checked = session.plan(line);
     print!("{}", render_plan_text(&checked));
     let _ = std::io::stdout().flush();

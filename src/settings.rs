@@ -83,7 +83,9 @@ fn xdg_dir(variable: &str, fallback: &str) -> Option<PathBuf> {
         .filter(|value| !value.is_empty())
         .map(PathBuf::from)
         .filter(|path| path.is_absolute())
-        .or_else(|| std::env::var_os("HOME").filter(|home| !home.is_empty()).map(|home| PathBuf::from(home).join(fallback)))
+        .or_else(|| {
+            std::env::var_os("HOME").filter(|home| !home.is_empty()).map(|home| PathBuf::from(home).join(fallback))
+        })
         .map(|dir| dir.join("todo-ai"))
 }
 
@@ -113,7 +115,8 @@ pub fn resolve(
             None | Some("") => Ok(None),
             Some("1" | "true" | "yes" | "on") => Ok(Some(true)),
             Some("0" | "false" | "no" | "off") => Ok(Some(false)),
-            Some(other) => Err(CliError::new(format!("`{name}` is `{other}`, not a boolean")).hint(format!("set `{name}` to true or false"))),
+            Some(other) => Err(CliError::new(format!("`{name}` is `{other}`, not a boolean"))
+                .hint(format!("set `{name}` to true or false"))),
         }
     };
     let flag_bool = |flag: bool, name: &str, file: Option<bool>| -> Result<bool, CliError> {
@@ -132,12 +135,14 @@ pub fn resolve(
     let max_replicas = match (flags.max_replicas, env("TODO_AI_MAX_REPLICAS").filter(|v| !v.is_empty())) {
         (Some(value), _) => value,
         (None, Some(text)) => text.trim().parse().map_err(|_| {
-            CliError::new(format!("`TODO_AI_MAX_REPLICAS` is `{text}`, not a number")).hint("set it to a whole number such as 100")
+            CliError::new(format!("`TODO_AI_MAX_REPLICAS` is `{text}`, not a number"))
+                .hint("set it to a whole number such as 100")
         })?,
         (None, None) => config.max_replicas.unwrap_or(DEFAULT_MAX_REPLICAS),
     };
     if !(1..=10_000).contains(&max_replicas) {
-        return Err(CliError::new(format!("the replica ceiling must be between 1 and 10000 (got {max_replicas})")).hint("pass `--max-replicas N`"));
+        return Err(CliError::new(format!("the replica ceiling must be between 1 and 10000 (got {max_replicas})"))
+            .hint("pass `--max-replicas N`"));
     }
 
     let output = match (flags.output, env("TODO_AI_OUTPUT").filter(|v| !v.is_empty())) {
@@ -155,21 +160,32 @@ pub fn resolve(
 
     Ok(Settings {
         namespace,
-        context: flags.context.clone().or_else(|| env("TODO_AI_CONTEXT").filter(|v| !v.is_empty())).or_else(|| config.context.clone()),
+        context: flags
+            .context
+            .clone()
+            .or_else(|| env("TODO_AI_CONTEXT").filter(|v| !v.is_empty()))
+            .or_else(|| config.context.clone()),
         kubeconfig: flags
             .kubeconfig
             .clone()
             .or_else(|| env("KUBECONFIG").filter(|v| !v.is_empty()).map(PathBuf::from))
             .or_else(|| config.kubeconfig.clone()),
         offline: flag_bool(flags.offline, "TODO_AI_OFFLINE", config.offline)?,
-        model: flags.model.clone().or_else(|| env("TODO_AI_MODEL").filter(|v| !v.is_empty())).or_else(|| config.model.clone()),
+        model: flags
+            .model
+            .clone()
+            .or_else(|| env("TODO_AI_MODEL").filter(|v| !v.is_empty()))
+            .or_else(|| config.model.clone()),
         assume_yes: flags.yes,
         dry_run: flag_bool(flags.dry_run, "TODO_AI_DRY_RUN", config.dry_run)?,
         read_only: flag_bool(flags.read_only, "TODO_AI_READ_ONLY", config.read_only)?,
         limits: Limits { max_replicas },
         output,
         verbosity,
-        audit_log: env("TODO_AI_AUDIT_LOG").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(crate::audit::default_path),
+        audit_log: env("TODO_AI_AUDIT_LOG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(crate::audit::default_path),
         workdir,
     })
 }
@@ -197,16 +213,29 @@ mod tests {
         assert_eq!(resolve(&flags, &env, &config, PathBuf::from("/w")).unwrap().namespace, "from-flag");
         let settings = resolve(&GlobalArgs::default(), &env_of(&[]), &config, PathBuf::from("/w")).unwrap();
         assert_eq!(settings.namespace, "from-file");
-        let settings = resolve(&GlobalArgs::default(), &env_of(&[]), &ConfigFile::default(), PathBuf::from("/w")).unwrap();
+        let settings =
+            resolve(&GlobalArgs::default(), &env_of(&[]), &ConfigFile::default(), PathBuf::from("/w")).unwrap();
         assert_eq!(settings.namespace, DEFAULT_NAMESPACE);
         assert_eq!(settings.output, OutputFormat::Text);
     }
 
     #[test]
     fn booleans_from_env() {
-        let settings = resolve(&GlobalArgs::default(), &env_of(&[("TODO_AI_READ_ONLY", "true"), ("TODO_AI_OFFLINE", "1")]), &ConfigFile::default(), PathBuf::from("/w")).unwrap();
+        let settings = resolve(
+            &GlobalArgs::default(),
+            &env_of(&[("TODO_AI_READ_ONLY", "true"), ("TODO_AI_OFFLINE", "1")]),
+            &ConfigFile::default(),
+            PathBuf::from("/w"),
+        )
+        .unwrap();
         assert!(settings.read_only && settings.offline && !settings.dry_run);
-        let error = resolve(&GlobalArgs::default(), &env_of(&[("TODO_AI_DRY_RUN", "maybe")]), &ConfigFile::default(), PathBuf::from("/w")).unwrap_err();
+        let error = resolve(
+            &GlobalArgs::default(),
+            &env_of(&[("TODO_AI_DRY_RUN", "maybe")]),
+            &ConfigFile::default(),
+            PathBuf::from("/w"),
+        )
+        .unwrap_err();
         assert!(error.to_string().contains("TODO_AI_DRY_RUN"));
     }
 
@@ -216,7 +245,15 @@ mod tests {
         assert!(resolve(&flags, &env_of(&[]), &ConfigFile::default(), PathBuf::from("/w")).is_err());
         let flags = GlobalArgs { max_replicas: Some(0), ..GlobalArgs::default() };
         assert!(resolve(&flags, &env_of(&[]), &ConfigFile::default(), PathBuf::from("/w")).is_err());
-        assert!(resolve(&GlobalArgs::default(), &env_of(&[("TODO_AI_MAX_REPLICAS", "lots")]), &ConfigFile::default(), PathBuf::from("/w")).is_err());
+        assert!(
+            resolve(
+                &GlobalArgs::default(),
+                &env_of(&[("TODO_AI_MAX_REPLICAS", "lots")]),
+                &ConfigFile::default(),
+                PathBuf::from("/w")
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -132,7 +132,12 @@ pub fn target(value: &str) -> Result<(), ValidationError> {
         return label_selector(value);
     }
     let name = match value.split_once('/') {
-        Some((kind, name)) if kind.starts_with(|c: char| c.is_ascii_alphabetic()) && kind.chars().all(|c| c.is_ascii_alphabetic() || c == '.') => name,
+        Some((kind, name))
+            if kind.starts_with(|c: char| c.is_ascii_alphabetic())
+                && kind.chars().all(|c| c.is_ascii_alphabetic() || c == '.') =>
+        {
+            name
+        }
         Some(_) => {
             return Err(ValidationError::Name {
                 field: "target",
@@ -187,11 +192,7 @@ pub fn replicas(field: &'static str, value: i64, min: i64, limits: &Limits) -> R
 
 /// Checks a number against a fixed range.
 pub fn range(field: &'static str, value: i64, min: i64, max: i64) -> Result<(), ValidationError> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(ValidationError::Range { field, value, min, max, hint: "" })
-    }
+    if (min..=max).contains(&value) { Ok(()) } else { Err(ValidationError::Range { field, value, min, max, hint: "" }) }
 }
 
 /// Checks a container image reference (`[registry[:port]/]path[:tag][@digest]`) with the
@@ -216,7 +217,9 @@ pub fn image(value: &str) -> Result<(), ValidationError> {
             return Err(error("a digest is `algorithm:hex`, e.g. `sha256:…`"));
         };
         let algorithm_ok = !algorithm.is_empty()
-            && algorithm.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '.' | '_' | '-'));
+            && algorithm
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '.' | '_' | '-'));
         if !algorithm_ok || hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(error("the digest is malformed"));
         }
@@ -231,7 +234,10 @@ pub fn image(value: &str) -> Result<(), ValidationError> {
     if let Some(tag) = tag {
         let mut chars = tag.chars();
         let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !first_ok || tag.len() > 128 || !tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+        if !first_ok
+            || tag.len() > 128
+            || !tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
             return Err(error("the tag may hold letters, digits, `_`, `.` and `-` (at most 128)"));
         }
     }
@@ -242,7 +248,8 @@ pub fn image(value: &str) -> Result<(), ValidationError> {
         if looks_like_registry {
             let (host, port) = first.split_once(':').unwrap_or((first, ""));
             let host_ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
-            let port_ok = port.is_empty() && !first.contains(':') || !port.is_empty() && port.chars().all(|c| c.is_ascii_digit());
+            let port_ok =
+                port.is_empty() && !first.contains(':') || !port.is_empty() && port.chars().all(|c| c.is_ascii_digit());
             if !host_ok || !port_ok {
                 return Err(error("the registry host is malformed"));
             }
@@ -319,10 +326,10 @@ pub fn path_inside(value: &str, workdir: &Path) -> Result<PathBuf, ValidationErr
         return Err(outside());
     }
     // A symlink inside the tree may still point out of it.
-    if let (Ok(real), Ok(real_root)) = (normalised.canonicalize(), root.canonicalize()) {
-        if !real.starts_with(&real_root) {
-            return Err(outside());
-        }
+    if let (Ok(real), Ok(real_root)) = (normalised.canonicalize(), root.canonicalize())
+        && !real.starts_with(&real_root)
+    {
+        return Err(outside());
     }
     Ok(normalised)
 }
@@ -364,7 +371,9 @@ mod tests {
 
     #[test]
     fn targets_accept_kinds_and_selectors() {
-        for good in ["backend", "deploy/todo-backend", "pod/web-0", "app=backend", "app.kubernetes.io/name=backend,tier!=db"] {
+        for good in
+            ["backend", "deploy/todo-backend", "pod/web-0", "app=backend", "app.kubernetes.io/name=backend,tier!=db"]
+        {
             assert!(target(good).is_ok(), "{good}");
         }
         for bad in ["../etc", "a/b/c", "Backend", "app=x y", "=x"] {

@@ -4,7 +4,6 @@
 
 use serde_json::{Map, Value, json};
 
-
 use super::{execute, executor};
 use crate::cli::{Command, RolloutCommand};
 use crate::error::{CliError, ExitStatus};

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-pub use plan::{CheckedPlan, check_plan, render_plan_text};
+pub use plan::{CheckedPlan, check_plan, make_plan, render_plan_text};
 pub use tools_list::table as tools_table;
 
 use crate::approval::Policy;
@@ -65,7 +65,8 @@ fn init_tracing(verbosity: i8) {
         2 => "debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TODO_AI_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TODO_AI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -88,9 +89,11 @@ pub fn write_stdout(text: &str) -> Result<(), CliError> {
 /// Serialises data in the chosen format (JSON or YAML), with a trailing newline.
 pub fn render_data(value: &serde_json::Value, format: OutputFormat) -> Result<String, CliError> {
     let text = match format {
-        OutputFormat::Yaml => serde_yaml::to_string(value).map_err(|error| CliError::new("cannot render YAML").cause(error.to_string()))?,
+        OutputFormat::Yaml => serde_yaml::to_string(value)
+            .map_err(|error| CliError::new("cannot render YAML").cause(error.to_string()))?,
         OutputFormat::Json | OutputFormat::Text => {
-            let mut text = serde_json::to_string_pretty(value).map_err(|error| CliError::new("cannot render JSON").cause(error.to_string()))?;
+            let mut text = serde_json::to_string_pretty(value)
+                .map_err(|error| CliError::new("cannot render JSON").cause(error.to_string()))?;
             text.push('\n');
             text
         }
@@ -172,7 +175,8 @@ pub fn report(calls: &[CheckedCall], results: &[StepResult], output: OutputForma
         }
     }
     if output != OutputFormat::Text {
-        let value = if json_results.len() == 1 { json_results.remove(0) } else { serde_json::Value::Array(json_results) };
+        let value =
+            if json_results.len() == 1 { json_results.remove(0) } else { serde_json::Value::Array(json_results) };
         write_stdout(&render_data(&value, output)?)?;
     }
     Ok(status)

@@ -101,12 +101,18 @@ pub fn render_plan_text(checked: &CheckedPlan) -> String {
 fn format_args_inline(args: &Value) -> String {
     let Value::Object(map) = args else { return args.to_string() };
     map.iter()
-        .filter(|(_, value)| !matches!(value, Value::Bool(false) | Value::Null) && value != &&json!([]) && value != &&json!({}))
+        .filter(|(_, value)| {
+            !matches!(value, Value::Bool(false) | Value::Null) && value != &&json!([]) && value != &&json!({})
+        })
         .map(|(key, value)| match value {
             Value::String(text) => format!("{key}={text}"),
             Value::Array(items) => format!(
                 "{key}={}",
-                items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string)).collect::<Vec<_>>().join(",")
+                items
+                    .iter()
+                    .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
             Value::Object(pairs) => pairs
                 .iter()

@@ -79,7 +79,10 @@ const AUTOSCALE_WORDS: &[&str] = &[
     "horizontalpodautoscaler",
 ];
 const LOG_WORDS: &[&str] = &["log", "logs", "stdout", "stderr", "tail", "logfile", "logging"];
-const WEAK_LOG_WORDS: &[&str] = &["print", "printed", "prints", "printing", "outputting", "saying", "output", "outputs", "said", "say", "saying", "wrote", "spit", "spat", "emit", "emitted"];
+const WEAK_LOG_WORDS: &[&str] = &[
+    "print", "printed", "prints", "printing", "outputting", "saying", "output", "outputs", "said", "say", "saying",
+    "wrote", "spit", "spat", "emit", "emitted",
+];
 const EVENT_WORDS: &[&str] = &["event", "events", "ev"];
 const WARNING_WORDS: &[&str] = &["warning", "warnings", "alerts"];
 const STRONG_DIAGNOSE_WORDS: &[&str] = &[
@@ -91,41 +94,54 @@ const WEAK_DIAGNOSE_WORDS: &[&str] = &[
     "failing", "fails", "failed", "failure", "failures", "error", "errors", "erroring", "down", "problem", "problems",
     "issue", "issues", "pending", "stuck", "restarting", "restarts", "restarted", "oom", "oomkilled", "evicted",
     "imagepullbackoff", "errimagepull", "dead", "died", "dying", "unavailable", "unreachable", "sick", "flapping",
-    "healthcheck", "checkup", "misbehaving", "weird", "odd", "strange", "slow", "flaky", "acting",
+    "healthcheck", "checkup", "misbehaving", "weird", "odd", "strange", "slow", "flaky", "acting", "crashlooping",
+    "crashloops", "sluggish", "throwing", "throws", "borked", "broke", "500s", "502s", "503s", "504s", "5xx",
+    "hanging", "hung", "timeouts", "unresponsive", "degraded", "outage", "incident", "panicking", "panic", "exception",
+    "exceptions", "traceback", "oddly", "behaving",
 ];
 /// Verbs that, negated ("won't start", "isn't working"), describe a symptom.
 const NEGATABLE_WORDS: &[&str] = &[
     "start", "starting", "started", "work", "working", "run", "running", "come", "coming", "load", "loading",
     "respond", "responding", "boot", "booting", "ready", "serve", "serving", "connect", "connecting", "reachable",
 ];
-const NEGATIONS: &[&str] = &["not", "won't", "wont", "isn't", "isnt", "doesn't", "doesnt", "can't", "cant", "cannot", "never", "aren't", "don't", "didn't", "no", "unable"];
+const NEGATIONS: &[&str] = &[
+    "not", "won't", "wont", "isn't", "isnt", "doesn't", "doesnt", "can't", "cant", "cannot", "never", "aren't",
+    "don't", "didn't", "no", "unable",
+];
 const DOCKERFILE_WORDS: &[&str] = &[
-    "dockerfile", "dockerfiles", "dockerize", "dockerise", "dockerizing", "dockerising", "containerize", "containerise",
-    "containerizing", "containerising", "containerization", "containerisation",
+    "dockerfile", "dockerfiles", "dockerize", "dockerise", "dockerizing", "dockerising", "containerize",
+    "containerise", "containerizing", "containerising", "containerization", "containerisation",
 ];
 const BUILD_WORDS: &[&str] = &["build", "builds", "rebuild", "re-build", "buildx", "rebuilding", "building"];
 const ROLLOUT_WORDS: &[&str] = &["rollout", "rollouts", "rolled"];
 const ROLLOUT_STATUS_WORDS: &[&str] = &[
     "status", "done", "finished", "finish", "complete", "completed", "progress", "progressing", "over", "through",
     "succeeded", "successful", "succeed", "success", "wait", "watch", "follow", "track", "monitor", "yet", "fully",
+    "check", "verify", "confirm", "see",
 ];
 /// Question openers: "is the rollout …", "did the rollout …".
 const QUESTION_OPENERS: &[&str] = &["is", "did", "has", "have", "was", "are", "does", "do", "how", "what's", "whats"];
 /// Verbs that change a count even without a number ("bump replicas" → how many?).
-const STRONG_COUNT_WORDS: &[&str] = &["bump", "increase", "decrease", "reduce", "raise", "lower", "grow", "shrink", "double", "halve"];
+const STRONG_COUNT_WORDS: &[&str] =
+    &["bump", "increase", "decrease", "reduce", "raise", "lower", "grow", "shrink", "double", "halve"];
 const ROLLBACK_WORDS: &[&str] = &["rollback", "undo", "revert", "downgrade", "roll-back"];
 const HELM_WORDS: &[&str] = &["helm", "release", "chart"];
-const RESTART_WORDS: &[&str] = &["restart", "bounce", "recycle", "reboot", "cycle", "kick", "redeploy", "reload", "respawn"];
+const RESTART_WORDS: &[&str] =
+    &["restart", "bounce", "recycle", "reboot", "cycle", "kick", "redeploy", "reload", "respawn"];
 const SCALE_WORDS: &[&str] = &["scale", "scaled", "scaling", "upscale", "downscale", "rescale", "resize"];
-const REPLICA_WORDS: &[&str] = &["replica", "replicas", "copies", "copy", "instance", "instances", "pods", "pod", "containers", "nodes-worth"];
-const IMAGE_CHANGE_WORDS: &[&str] = &["set", "update", "change", "use", "switch", "point", "swap", "upgrade", "bump", "move", "roll", "pin", "image"];
-const DEPLOY_WORDS: &[&str] = &["deploy", "deploying", "install", "reinstall", "upgrade", "ship", "launch", "provision"];
+const REPLICA_WORDS: &[&str] =
+    &["replica", "replicas", "copies", "copy", "instance", "instances", "pods", "pod", "containers", "nodes-worth"];
+const IMAGE_CHANGE_WORDS: &[&str] =
+    &["set", "update", "change", "use", "switch", "point", "swap", "upgrade", "bump", "move", "roll", "pin", "image"];
+const DEPLOY_WORDS: &[&str] =
+    &["deploy", "deploying", "install", "reinstall", "upgrade", "ship", "launch", "provision"];
 const STATUS_WORDS: &[&str] = &[
     "status", "show", "list", "get", "display", "running", "ready", "describe", "overview", "state", "top", "view",
     "check", "pods", "deployments", "workloads", "statefulsets", "daemonsets",
 ];
 /// Verbs that only say "make it": never targets.
-const GENERATE_WORDS: &[&str] = &["generate", "create", "write", "produce", "craft", "add", "scaffold", "prepare", "draft"];
+const GENERATE_WORDS: &[&str] =
+    &["generate", "create", "write", "produce", "craft", "add", "scaffold", "prepare", "draft"];
 
 /// Words that never name a target: grammar, politeness, kinds of object, units.
 const FILLER_WORDS: &[&str] = &[
@@ -138,25 +154,27 @@ const FILLER_WORDS: &[&str] = &[
     "that", "those", "thanks", "thank", "thx", "hey", "hi", "hello", "ok", "okay", "so", "up", "down", "out", "off",
     "over", "back", "only", "also", "then", "still", "keep", "keeps", "not", "no", "isn't", "aren't", "won't",
     "doesn't", "don't", "can't", "cannot", "current", "currently", "latest", "new", "last", "previous", "prev",
-    "prior", "recent", "recently", "before", "after", "same", "right", "help", "find", "look", "tell", "give",
-    "make", "made", "run", "running", "set", "setup", "enable", "turn", "between", "min", "minimum", "max",
-    "maximum", "least", "most", "upto", "limit", "cap", "target", "targeting", "cpu", "percent", "utilization",
-    "utilisation", "memory", "lines", "line", "revision", "rev", "version", "image", "images", "tag", "tagged",
-    "named", "called", "name", "new", "fresh", "whole", "entire", "everything", "anything", "something", "stuff",
-    "thing", "things", "one", "ones", "each", "both", "rolling", "load", "loaded", "push", "minikube", "locally",
-    "local", "cluster", "clusters", "k8s", "kubernetes", "kubectl", "docker", "namespace", "namespaces", "ns",
-    "deployment", "deployments", "deploy", "pod", "pods", "container", "containers", "service", "services", "svc",
-    "app", "apps", "application", "applications", "project", "repo", "folder", "directory", "dir", "code",
-    "workload", "workloads", "statefulset", "statefulsets", "daemonset", "daemonsets", "replicaset", "replicasets",
-    "replica", "replicas", "copies", "instance", "instances", "node", "nodes", "release", "chart", "helm", "values",
-    "file", "files", "multi-stage", "multistage", "production-ready", "optimized", "optimised", "small", "slim",
-    "secure", "good", "proper", "best", "simple", "basic", "quick", "currently", "doing", "going", "gone", "get",
-    "got", "getting", "go", "see", "why", "because", "start", "started", "happening", "happened", "happen", "seems",
-    "seem", "web-app", "webapp", "site", "website", "server", "instead", "either", "too", "very", "really", "again",
-    "or", "if", "up-to", "there's", "wait", "until", "till", "once", "first", "second", "next", "soon", "time",
-    "times", "way", "ever", "yet", "oh", "um", "hmm", "yo", "dear", "sir", "folks", "team", "guys", "quick",
-    "could've", "i'd", "i'm", "im", "we're", "you're", "it'll", "via", "lot", "lots", "bit", "more", "less", "few",
-    "fewer", "total", "overall", "full", "horizontal", "vertical", "number", "count", "shut", "fully", "yet", "take", "off", "status", "state", "health", "problem", "problems", "issue", "issues",
+    "prior", "recent", "recently", "before", "after", "same", "right", "help", "find", "look", "tell", "give", "make",
+    "made", "run", "running", "set", "setup", "enable", "turn", "between", "min", "minimum", "max", "maximum", "least",
+    "most", "upto", "limit", "cap", "target", "targeting", "cpu", "percent", "utilization", "utilisation", "memory",
+    "lines", "line", "revision", "rev", "version", "image", "images", "tag", "tagged", "named", "called", "name",
+    "new", "fresh", "whole", "entire", "everything", "anything", "something", "stuff", "thing", "things", "one",
+    "ones", "each", "both", "rolling", "load", "loaded", "push", "minikube", "locally", "local", "cluster", "clusters",
+    "k8s", "kubernetes", "kubectl", "docker", "namespace", "namespaces", "ns", "deployment", "deployments", "deploy",
+    "pod", "pods", "container", "containers", "service", "services", "svc", "app", "apps", "application",
+    "applications", "project", "repo", "folder", "directory", "dir", "code", "workload", "workloads", "statefulset",
+    "statefulsets", "daemonset", "daemonsets", "replicaset", "replicasets", "replica", "replicas", "copies",
+    "instance", "instances", "node", "nodes", "release", "chart", "helm", "values", "file", "files", "multi-stage",
+    "multistage", "production-ready", "optimized", "optimised", "small", "slim", "secure", "good", "proper", "best",
+    "simple", "basic", "quick", "currently", "doing", "going", "gone", "get", "got", "getting", "go", "see", "why",
+    "because", "start", "started", "happening", "happened", "happen", "seems", "seem", "web-app", "webapp", "site",
+    "website", "server", "instead", "either", "too", "very", "really", "again", "or", "if", "up-to", "there's", "wait",
+    "until", "till", "once", "first", "second", "next", "soon", "time", "times", "way", "ever", "yet", "oh", "um",
+    "hmm", "yo", "dear", "sir", "folks", "team", "guys", "quick", "could've", "i'd", "i'm", "im", "we're", "you're",
+    "it'll", "via", "lot", "lots", "bit", "more", "less", "few", "fewer", "total", "overall", "full", "u", "ur", "em",
+    "af", "lol", "wtf", "cheers", "grab", "fetch", "pull", "bring", "gimme", "q", "k", "morning", "someone", "anyone",
+    "anybody", "somebody", "figure", "put", "pop", "spin", "asap", "horizontal", "vertical", "number", "count", "shut",
+    "fully", "yet", "take", "off", "status", "state", "health", "problem", "problems", "issue", "issues",
 ];
 
 const PRONOUNS: &[&str] = &["it", "them", "they", "that", "those", "these", "its", "this", "their"];
@@ -187,7 +205,8 @@ const STACK_WORDS: &[(&str, &str)] = &[
 ];
 
 /// Environment names that read as namespaces after "in"/"on".
-const ENVIRONMENT_WORDS: &[&str] = &["staging", "prod", "production", "dev", "development", "qa", "uat", "test", "testing", "preview", "sandbox"];
+const ENVIRONMENT_WORDS: &[&str] =
+    &["staging", "prod", "production", "dev", "development", "qa", "uat", "test", "testing", "preview", "sandbox"];
 
 // Refusal vocabulary: asking for any of these refuses the whole prompt.
 const DESTRUCTIVE_WORDS: &[&str] = &[
@@ -214,11 +233,12 @@ const OTHER_ACTION_WORDS: &[&str] = &[
     "create", "add", "stop", "pause", "resume", "suspend", "disable", "open", "close", "edit", "rename", "move",
     "clone", "expose", "apply", "patch", "annotate", "label", "send", "email", "notify", "post", "migrate", "backup",
     "restore", "connect", "login", "logout", "fix", "write-off", "tell", "translate", "explain", "calculate",
-    "compute", "sing", "draw", "order", "buy", "book", "cancel", "forward", "proxy", "copy", "mount", "unmount",
-    "encrypt", "decrypt", "decode", "encode", "print-secret", "dump", "export", "import", "upload", "download",
+    "compute", "sing", "draw", "order", "buy", "book", "cancel", "forward", "copy", "mount", "unmount", "encrypt",
+    "decrypt", "decode", "encode", "print-secret", "dump", "export", "import", "upload", "download",
 ];
 
-const KUBECTL_SUBCOMMANDS: &[&str] = &["get", "describe", "logs", "log", "scale", "rollout", "set", "autoscale", "top", "events"];
+const KUBECTL_SUBCOMMANDS: &[&str] =
+    &["get", "describe", "logs", "log", "scale", "rollout", "set", "autoscale", "top", "events"];
 
 static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     let mut set: HashSet<&'static str> = HashSet::new();
@@ -292,7 +312,9 @@ fn any(list: &[&str], word: &str) -> bool {
 pub fn plan(prompt: &str) -> Plan {
     let prompt = prompt.trim();
     if prompt.is_empty() {
-        return Plan::clarify("What should I do? For example `scale backend to 3`, `why is the frontend crashing?` or `deploy the app`");
+        return Plan::clarify(
+            "What should I do? For example `scale backend to 3`, `why is the frontend crashing?` or `deploy the app`",
+        );
     }
     if prompt.chars().count() > MAX_PROMPT_CHARS {
         return Plan::nothing(format!(
@@ -311,7 +333,9 @@ pub fn plan(prompt: &str) -> Plan {
         return Plan::nothing(format!("I can't map that to a todo-ai tool. {CAPABILITIES}"));
     }
     // A namespace named once applies to every clause that names none.
-    let prompt_namespace = clauses.iter().find_map(|clause| namespace_of(&clause.tokens).map(|found| found.name));
+    let prompt_namespace = clauses.iter().find_map(|clause| {
+        namespace_of(&clause.tokens).or_else(|| namespace_of(&clause.context)).map(|found| found.name)
+    });
     let acting = clauses.iter().any(|clause| clause.intent != Intent::Diagnose);
     let mut steps = Vec::new();
     let mut previous_targets: Vec<String> = Vec::new();
@@ -344,25 +368,44 @@ set up autoscaling";
 fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
     let not_run = "nothing from this request was run";
     if prompt.contains("$(") || prompt.contains('|') || prompt.contains(">>") || prompt.contains(" > ") {
-        return Some(format!("shell commands are not something todo-ai runs: it only uses its vetted tools; {not_run}"));
+        return Some(format!(
+            "shell commands are not something todo-ai runs: it only uses its vetted tools; {not_run}"
+        ));
     }
     let words: Vec<&str> = tokens.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
     let has = |list: &[&str]| words.iter().copied().find(|word| list.contains(word));
     let asks_why = words.contains(&"why");
     let diagnostic = asks_why
         || words.iter().any(|word| {
-            matches!(*word, "missing" | "wrong" | "error" | "errors" | "failing" | "failed" | "broken" | "notfound" | "crashing" | "diagnose" | "troubleshoot")
+            matches!(
+                *word,
+                "missing"
+                    | "wrong"
+                    | "error"
+                    | "errors"
+                    | "failing"
+                    | "failed"
+                    | "broken"
+                    | "notfound"
+                    | "crashing"
+                    | "diagnose"
+                    | "troubleshoot"
+            )
         });
 
     // Prompt injection: instructions to drop the rules are refused outright.
-    if words.contains(&"ignore") && words.iter().any(|w| matches!(*w, "instructions" | "instruction" | "rules" | "prompt" | "guidelines")) {
+    if words.contains(&"ignore")
+        && words.iter().any(|w| matches!(*w, "instructions" | "instruction" | "rules" | "prompt" | "guidelines"))
+    {
         return Some(format!("requests to ignore todo-ai's rules are refused; {not_run}"));
     }
     // kubectl/helm/docker syntax: only the subcommands behind vetted tools.
     for (index, token) in tokens.iter().enumerate() {
         let next = tokens.get(index + 1).filter(|t| t.is_word()).map(|t| t.lower.as_str());
         match (token.lower.as_str(), next) {
-            ("kubectl" | "oc", Some(sub)) if !KUBECTL_SUBCOMMANDS.contains(&sub) => {
+            ("kubectl" | "oc", Some(sub)) | ("k", Some(sub))
+                if !KUBECTL_SUBCOMMANDS.contains(&sub) && (index == 0 || token.lower != "k") =>
+            {
                 return Some(unsupported(&format!("kubectl {sub}"), not_run));
             }
             ("helm", Some(sub)) if !matches!(sub, "install" | "upgrade" | "rollback" | "chart" | "release") => {
@@ -395,10 +438,8 @@ fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
             return Some(format!("todo-ai never reads or prints secret values (keys); {not_run}"));
         }
     }
-    if !asks_why {
-        if let Some(word) = has(DESTRUCTIVE_WORDS) {
-            return Some(unsupported(word, not_run));
-        }
+    if !asks_why && let Some(word) = has(DESTRUCTIVE_WORDS) {
+        return Some(unsupported(word, not_run));
     }
     None
 }
@@ -412,16 +453,44 @@ fn unsupported(what: &str, not_run: &str) -> String {
 
 struct Clause {
     intent: Intent,
+    /// The clause's words: its first part, then the parts merged into it, with separators.
     tokens: Vec<Token>,
+    /// The role of each separator-delimited part of `tokens`.
+    roles: Vec<Role>,
+    /// Sentences before the request ("we merged migrations this morning, …"): read for the
+    /// namespace and for what "it" means, never for targets or numbers.
+    context: Vec<Token>,
     /// Whether it was asked as a question (ended with `?`).
     question: bool,
 }
 
+/// The role of one part of a clause, which decides how readily it supplies a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The part that carries the intent: its best candidate is the target.
+    Primary,
+    /// A later part: a target only if clearly a name ("and the backend", `todo-web`).
+    Follower,
+}
+
+impl Clause {
+    fn new(intent: Intent, tokens: Vec<Token>, context: Vec<Token>, question: bool) -> Clause {
+        Clause { intent, tokens, roles: vec![Role::Primary], context, question }
+    }
+
+    fn append(&mut self, group: Vec<Token>, question: bool) {
+        self.tokens.push(separator());
+        self.tokens.extend(group);
+        self.roles.push(Role::Follower);
+        self.question |= question;
+    }
+}
+
 /// Words that make a diagnose clause a request rather than a stated symptom.
 const EXPLICIT_DIAGNOSE_WORDS: &[&str] = &[
-    "why", "what", "what's", "whats", "diagnose", "diagnosis", "diagnostics", "troubleshoot", "troubleshooting", "debug",
-    "investigate", "analyze", "analyse", "analysis", "check", "find", "look", "help", "triage", "rca", "explain",
-    "health", "healthy",
+    "why", "what", "what's", "whats", "diagnose", "diagnosis", "diagnostics", "troubleshoot", "troubleshooting",
+    "debug", "investigate", "analyze", "analyse", "analysis", "check", "find", "look", "help", "triage", "rca",
+    "explain", "health", "healthy",
 ];
 
 impl Clause {
@@ -457,39 +526,41 @@ fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
             })
             // "…, max eight pods" after a clause: a value for it, not a new request.
             .filter(|intent| clauses.is_empty() || !is_verbless_count(*intent, &group));
+        // "copy /etc/passwd out of the backend pod": another action about a pod is not a
+        // request to see its status.
+        let opener = group.iter().find(|t| t.is_word() && !any(POLITE_OPENERS, &t.lower));
+        if intent == Some(Intent::Status)
+            && let Some(word) = opener.filter(|t| any(OTHER_ACTION_WORDS, &t.lower))
+        {
+            return Err(Plan::refuse(unsupported(&word.lower, "nothing from this request was run")));
+        }
         match intent {
             // "scale frontend and backend to 4": the values of the second part complete the first.
-            Some(intent) if clauses.last().is_some_and(|last| last.intent == intent && !carries_values(&last.tokens)) => {
+            Some(intent)
+                if clauses.last().is_some_and(|last| last.intent == intent && !carries_values(&last.tokens)) =>
+            {
                 if let Some(last) = clauses.last_mut() {
-                    last.tokens.push(separator());
-                    last.tokens.extend(group);
-                    last.question |= question;
+                    last.append(group, question);
                 }
             }
             Some(intent) => {
-                let mut tokens = std::mem::take(&mut pending);
-                if !tokens.is_empty() {
-                    tokens.push(separator());
-                }
-                tokens.extend(group);
-                clauses.push(Clause { intent, tokens, question });
+                clauses.push(Clause::new(intent, group, std::mem::take(&mut pending), question));
             }
             None => {
-                if let Some(word) = group.iter().find(|t| t.is_word() && any(OTHER_ACTION_WORDS, &t.lower)) {
+                // A group that opens with another action ("create a configmap") is a request
+                // we do not serve: refuse the prompt rather than drop half of it.
+                let opener = group.iter().find(|t| t.is_word() && !any(POLITE_OPENERS, &t.lower));
+                if let Some(word) = opener.filter(|t| any(OTHER_ACTION_WORDS, &t.lower)) {
                     return Err(Plan::refuse(unsupported(&word.lower, "nothing from this request was run")));
                 }
                 match clauses.last_mut() {
                     // "frontend to 2 and backend to 4": same intent, new values.
                     Some(last) if carries_values(&group) && has_name(&group) && carries_values(&last.tokens) => {
                         let intent = last.intent;
-                        clauses.push(Clause { intent, tokens: group, question });
+                        clauses.push(Clause::new(intent, group, Vec::new(), question));
                     }
                     // "frontend and backend", "and load it into minikube": more of the same clause.
-                    Some(last) => {
-                        last.tokens.push(separator());
-                        last.tokens.extend(group);
-                        last.question |= question;
-                    }
+                    Some(last) => last.append(group, question),
                     None => {
                         if !pending.is_empty() {
                             pending.push(separator());
@@ -502,6 +573,12 @@ fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
     }
     Ok(clauses)
 }
+
+/// Words that may open a request before its verb ("please", "can you", "then").
+const POLITE_OPENERS: &[&str] = &[
+    "please", "pls", "plz", "can", "could", "would", "will", "you", "u", "kindly", "then", "also", "now", "just", "ok",
+    "okay", "so", "and", "hey", "hi", "go", "ahead", "let's", "lets", "quickly",
+];
 
 /// A count of replicas with no verb ("5 replicas", "max eight pods").
 fn is_verbless_count(intent: Intent, group: &[Token]) -> bool {
@@ -519,7 +596,10 @@ fn separator() -> Token {
 }
 
 fn carries_values(group: &[Token]) -> bool {
-    group.iter().any(|t| matches!(t.kind, Kind::Number(_) | Kind::Range(..) | Kind::Percent(_)) || looks_like_image(&t.raw) && t.is_word())
+    group.iter().any(|t| {
+        matches!(t.kind, Kind::Number(_) | Kind::Range(..) | Kind::Percent(_))
+            || looks_like_image(&t.raw) && t.is_word()
+    })
 }
 
 fn has_name(group: &[Token]) -> bool {
@@ -550,23 +630,48 @@ fn correct_typos(group: &mut [Token]) -> bool {
 // ---------------------------------------------------------------------------------------
 // Intent detection: ordered rules, first match wins.
 
+/// Words that make a neighbouring "build"/"upgrade"/"deploy" a noun ("the new api build is
+/// broken", "last upgrade broke everything").
+const NOUN_BEFORE: &[&str] = &[
+    "the", "a", "new", "latest", "last", "this", "that", "my", "our", "your", "their", "chart", "previous", "failed",
+    "broken", "yesterday's", "today's",
+];
+const NOUN_AFTER: &[&str] = &[
+    "is", "was", "isn't", "wasn't", "has", "had", "failed", "fails", "broke", "borked", "broken", "keeps", "kept",
+    "throws", "throwing", "went", "succeeded", "worked", "crashed", "didn't", "did", "seems", "looks", "log", "logs",
+];
+
 fn detect(group: &[Token]) -> Option<Intent> {
-    let words: Vec<&str> = group.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
+    let all_words: Vec<&str> = group.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
+    // "build", "deploy", "upgrade" … used as nouns do not ask for anything.
+    let words: Vec<&str> = all_words
+        .iter()
+        .enumerate()
+        .filter(|(index, word)| {
+            let verb_like = any(BUILD_WORDS, word) || any(DEPLOY_WORDS, word);
+            let before = index.checked_sub(1).and_then(|i| all_words.get(i)).copied();
+            let after = all_words.get(index + 1).copied();
+            let noun = verb_like
+                && (before.is_some_and(|b| NOUN_BEFORE.contains(&b) || COMPONENT_WORDS.contains(&b))
+                    || after.is_some_and(|a| NOUN_AFTER.contains(&a)));
+            !noun
+        })
+        .map(|(_, word)| *word)
+        .collect();
     let has = |list: &[&str]| words.iter().any(|word| list.contains(word));
     let has_word = |word: &str| words.contains(&word);
-    let followed_by = |first: &str, second: &[&str]| {
-        words.windows(2).any(|pair| pair[0] == first && second.contains(&pair[1]))
-    };
+    let followed_by =
+        |first: &str, second: &[&str]| words.windows(2).any(|pair| pair[0] == first && second.contains(&pair[1]));
     let has_number = group.iter().any(|t| matches!(t.kind, Kind::Number(_) | Kind::Range(..)))
         || group.iter().any(|t| matches!(&t.kind, Kind::Flag { name, .. } if name == "replicas"));
     let has_image = group.iter().any(|t| t.is_word() && looks_like_image(&t.raw));
 
     // Command syntax first: the subcommand says exactly what is meant.
-    if let Some(first) = words.first() {
-        let second = words.get(1).copied().unwrap_or_default();
-        let third = words.get(2).copied().unwrap_or_default();
+    if let Some(first) = all_words.first() {
+        let second = all_words.get(1).copied().unwrap_or_default();
+        let third = all_words.get(2).copied().unwrap_or_default();
         match *first {
-            "kubectl" | "oc" => {
+            "kubectl" | "oc" | "k" => {
                 return match second {
                     "get" | "describe" | "top" if words.iter().any(|w| any(EVENT_WORDS, w)) => Some(Intent::Events),
                     "get" | "describe" | "top" => Some(Intent::Status),
@@ -647,8 +752,13 @@ fn detect(group: &[Token]) -> Option<Intent> {
     if has(REPLICA_WORDS) && !counting_question && (has_number && !listing || has(STRONG_COUNT_WORDS)) {
         return Some(Intent::Scale);
     }
-    if has(DEPLOY_WORDS) || rollout || words.first().is_some_and(|first| *first == "release") {
+    let rolls_out = words.first().is_some_and(|first| matches!(*first, "roll" | "rollout"));
+    if has(DEPLOY_WORDS) || rolls_out || words.first().is_some_and(|first| *first == "release") {
         return Some(Intent::HelmInstall);
+    }
+    if rollout {
+        // "the backend rollout": asking about it.
+        return Some(Intent::RolloutStatus);
     }
     if has(WARNING_WORDS) {
         return Some(Intent::Events);
@@ -677,25 +787,27 @@ struct FoundNamespace {
     name: String,
     /// Token indexes that spelled it, so they are not read as targets.
     used: Vec<usize>,
+    /// Only "in X" said it: X may be an object's name instead.
+    weak: bool,
 }
 
 fn namespace_of(tokens: &[Token]) -> Option<FoundNamespace> {
     for (index, token) in tokens.iter().enumerate() {
-        if let Kind::Flag { name, value: Some(value) } = &token.kind {
-            if name == "n" || name == "namespace" {
-                return Some(FoundNamespace { name: value.to_lowercase(), used: vec![index] });
-            }
+        if let Kind::Flag { name, value: Some(value) } = &token.kind
+            && (name == "n" || name == "namespace")
+        {
+            return Some(FoundNamespace { name: value.to_lowercase(), used: vec![index], weak: false });
         }
-        if token.is_word() {
-            if let Some(value) = token.lower.strip_prefix("namespace=").or_else(|| token.lower.strip_prefix("ns=")) {
-                return Some(FoundNamespace { name: value.to_string(), used: vec![index] });
-            }
+        if token.is_word()
+            && let Some(value) = token.lower.strip_prefix("namespace=").or_else(|| token.lower.strip_prefix("ns="))
+        {
+            return Some(FoundNamespace { name: value.to_string(), used: vec![index], weak: false });
         }
     }
     let name_at = |index: usize| -> Option<&Token> {
-        tokens
-            .get(index)
-            .filter(|t| t.is_word() && is_name_like(&t.lower) && !NOISE.contains(t.lower.as_str()) && !t.lower.contains('/'))
+        tokens.get(index).filter(|t| {
+            t.is_word() && is_name_like(&t.lower) && !NOISE.contains(t.lower.as_str()) && !t.lower.contains('/')
+        })
     };
     for (index, token) in tokens.iter().enumerate() {
         if !token.is_word() {
@@ -704,25 +816,31 @@ fn namespace_of(tokens: &[Token]) -> Option<FoundNamespace> {
         // "namespace todo", "ns todo"
         if matches!(token.lower.as_str(), "namespace" | "ns") {
             if let Some(next) = name_at(index + 1) {
-                return Some(FoundNamespace { name: next.lower.clone(), used: vec![index, index + 1] });
+                return Some(FoundNamespace { name: next.lower.clone(), used: vec![index, index + 1], weak: false });
             }
             // "the todo namespace"
-            if index > 0 {
-                if let Some(previous) = name_at(index - 1) {
-                    return Some(FoundNamespace { name: previous.lower.clone(), used: vec![index - 1, index] });
-                }
+            if index > 0
+                && let Some(previous) = name_at(index - 1)
+            {
+                return Some(FoundNamespace {
+                    name: previous.lower.clone(),
+                    used: vec![index - 1, index],
+                    weak: false,
+                });
             }
         }
     }
     for (index, token) in tokens.iter().enumerate() {
-        // "in staging", "on todo-app"
-        if token.is_word() && matches!(token.lower.as_str(), "in" | "on" | "within" | "inside") {
-            if let Some(next) = name_at(index + 1) {
-                let environment = ENVIRONMENT_WORDS.contains(&next.lower.as_str());
-                let plausible = environment || token.lower != "on" && !DEFAULT_COMPONENTS.contains(&next.lower.as_str());
-                if plausible && !next.lower.contains('.') && !next.lower.contains(':') {
-                    return Some(FoundNamespace { name: next.lower.clone(), used: vec![index + 1] });
-                }
+        // "in staging", "in todo-app"; "on"/"to" only with an environment's name ("to prod").
+        if token.is_word()
+            && matches!(token.lower.as_str(), "in" | "on" | "within" | "inside" | "to" | "into")
+            && let Some(next) = name_at(index + 1)
+        {
+            let environment = ENVIRONMENT_WORDS.contains(&next.lower.as_str());
+            let loose = matches!(token.lower.as_str(), "in" | "within" | "inside");
+            let plausible = environment || loose && !DEFAULT_COMPONENTS.contains(&next.lower.as_str());
+            if plausible && !next.lower.contains('.') && !next.lower.contains(':') {
+                return Some(FoundNamespace { name: next.lower.clone(), used: vec![index + 1], weak: !environment });
             }
         }
     }
@@ -732,13 +850,18 @@ fn namespace_of(tokens: &[Token]) -> Option<FoundNamespace> {
 fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<&str>) -> Built {
     let tokens = &clause.tokens;
     let intent = clause.intent;
+    let refs = Refs { previous: previous_targets, roles: &clause.roles, context: &clause.context };
     let mut used = vec![false; tokens.len()];
     let mut args = Map::new();
+    let mut weak_namespace = None;
 
     if intent.takes_namespace() {
         if let Some(found) = namespace_of(tokens) {
             for index in &found.used {
                 used[*index] = true;
+            }
+            if found.weak {
+                weak_namespace = Some(found.name.clone());
             }
             args.insert("namespace".into(), json!(found.name));
         } else if let Some(name) = prompt_namespace {
@@ -763,12 +886,14 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
                 .or_else(|| numbers.after(&["by"]).map(|_| i64::MIN))
                 .or_else(|| numbers.range().map(|(_, high)| high))
                 .or_else(|| numbers.first());
-            let targets = targets(tokens, &mut used, intent, previous_targets);
+            let targets = targets(tokens, &mut used, intent, &refs);
             match (targets.is_empty(), replicas) {
-                (true, Some(replicas)) if replicas != i64::MIN => {
-                    Built::Clarify(format!("Which deployment should I scale to {replicas}? (e.g. `scale backend to {replicas}`)"))
-                }
-                (true, _) => Built::Clarify("Which deployment should I scale, and to how many replicas? (e.g. `scale backend to 3`)".into()),
+                (true, Some(replicas)) if replicas != i64::MIN => Built::Clarify(format!(
+                    "Which deployment should I scale to {replicas}? (e.g. `scale backend to {replicas}`)"
+                )),
+                (true, _) => Built::Clarify(
+                    "Which deployment should I scale, and to how many replicas? (e.g. `scale backend to 3`)".into(),
+                ),
                 (false, Some(i64::MIN)) => Built::Clarify(format!(
                     "Relative scaling needs the current count: how many replicas in total should `{}` run?",
                     targets.join("`, `")
@@ -783,13 +908,19 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
         Intent::Autoscale => {
             let mut min = flag(&["min"]).and_then(|(_, v)| v.and_then(|v| v.parse::<i64>().ok()));
             let mut max = flag(&["max"]).and_then(|(_, v)| v.and_then(|v| v.parse::<i64>().ok()));
-            let mut cpu = flag(&["cpu-percent", "cpu"]).and_then(|(_, v)| v.and_then(|v| v.trim_end_matches('%').parse::<i64>().ok()));
+            let mut cpu = flag(&["cpu-percent", "cpu"])
+                .and_then(|(_, v)| v.and_then(|v| v.trim_end_matches('%').parse::<i64>().ok()));
             if let Some((low, high)) = numbers.range() {
                 min = min.or(Some(low));
                 max = max.or(Some(high));
             }
-            cpu = cpu.or_else(|| numbers.percent()).or_else(|| numbers.after(&["cpu", "utilization", "utilisation"])).or_else(|| numbers.before(&["cpu"]));
-            min = min.or_else(|| numbers.after(&["min", "minimum", "least", "floor"])).or_else(|| numbers.before(&["min", "minimum"]));
+            cpu = cpu
+                .or_else(|| numbers.percent())
+                .or_else(|| numbers.after(&["cpu", "utilization", "utilisation"]))
+                .or_else(|| numbers.before(&["cpu"]));
+            min = min
+                .or_else(|| numbers.after(&["min", "minimum", "least", "floor"]))
+                .or_else(|| numbers.before(&["min", "minimum"]));
             max = max
                 .or_else(|| numbers.after(&["max", "maximum", "most", "upto", "up-to", "limit", "cap", "ceiling"]))
                 .or_else(|| numbers.after_pair("up", "to"))
@@ -800,9 +931,12 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
             if min.is_none() && max.is_some() {
                 min = numbers.first();
             }
-            let targets = targets(tokens, &mut used, intent, previous_targets);
+            let targets = targets(tokens, &mut used, intent, &refs);
             if targets.is_empty() {
-                return Built::Clarify("Which deployment should I autoscale? (e.g. `autoscale backend between 2 and 10 at 70% cpu`)".into());
+                return Built::Clarify(
+                    "Which deployment should I autoscale? (e.g. `autoscale backend between 2 and 10 at 70% cpu`)"
+                        .into(),
+                );
             }
             let Some(max) = max else {
                 return Built::Clarify(format!(
@@ -822,7 +956,15 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
         Intent::Logs => {
             let previous = flag(&["p", "previous"]).is_some()
                 || words.iter().any(|w| matches!(*w, "previous" | "prev" | "prior" | "crashed" | "died" | "dead"))
-                || has_word("before") && words.iter().any(|w| w.starts_with("crash") || w.starts_with("restart") || w.starts_with("die") || w.starts_with("oom") || *w == "exited" || *w == "killed")
+                || has_word("before")
+                    && words.iter().any(|w| {
+                        w.starts_with("crash")
+                            || w.starts_with("restart")
+                            || w.starts_with("die")
+                            || w.starts_with("oom")
+                            || *w == "exited"
+                            || *w == "killed"
+                    })
                 || has_word("last") && words.iter().any(|w| matches!(*w, "crash" | "restart" | "run"));
             let tail = flag(&["tail"])
                 .and_then(|(_, v)| v.and_then(|v| v.parse::<i64>().ok()))
@@ -830,12 +972,14 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
                 .or_else(|| numbers.before(&["lines", "line"]))
                 .or_else(|| numbers.first());
             let selector = flag(&["l", "selector"]).and_then(|(_, v)| v.map(str::to_string));
-            let mut targets = targets(tokens, &mut used, intent, previous_targets);
+            let mut targets = targets(tokens, &mut used, intent, &refs);
             if let Some(selector) = selector {
                 targets = vec![selector];
             }
             if targets.is_empty() {
-                return Built::Clarify("Logs of which pod or deployment? (e.g. `logs backend` or `logs backend --previous`)".into());
+                return Built::Clarify(
+                    "Logs of which pod or deployment? (e.g. `logs backend` or `logs backend --previous`)".into(),
+                );
             }
             if previous {
                 args.insert("previous".into(), json!(true));
@@ -847,18 +991,22 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
         }
         Intent::Events => {
             let warnings = words.iter().any(|w| any(WARNING_WORDS, w))
-                || flag(&["field-selector"]).is_some_and(|(_, v)| v.is_some_and(|v| v.to_ascii_lowercase().contains("warning")));
+                || flag(&["field-selector"])
+                    .is_some_and(|(_, v)| v.is_some_and(|v| v.to_ascii_lowercase().contains("warning")));
             if warnings {
                 args.insert("warnings_only".into(), json!(true));
             }
-            optional_target(intent, tokens, &mut used, previous_targets, args)
+            optional_target(intent, tokens, &mut used, &refs, args)
         }
-        Intent::Status | Intent::Diagnose => optional_target(intent, tokens, &mut used, previous_targets, args),
+        Intent::Status | Intent::Diagnose => optional_target(intent, tokens, &mut used, &refs, args),
         Intent::RolloutRestart | Intent::RolloutStatus => {
-            let targets = targets(tokens, &mut used, intent, previous_targets);
+            let targets = targets(tokens, &mut used, intent, &refs);
             if targets.is_empty() {
                 let verb = if intent == Intent::RolloutRestart { "restart" } else { "follow the rollout of" };
-                return Built::Clarify(format!("Which deployment should I {verb}? (e.g. `{} backend`)", if intent == Intent::RolloutRestart { "restart" } else { "rollout status" }));
+                return Built::Clarify(format!(
+                    "Which deployment should I {verb}? (e.g. `{} backend`)",
+                    if intent == Intent::RolloutRestart { "restart" } else { "rollout status" }
+                ));
             }
             per_target(intent, "deployment", targets, &args)
         }
@@ -866,20 +1014,25 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
             if let Some(revision) = revision(tokens, &mut numbers) {
                 args.insert("revision".into(), json!(revision));
             }
-            let targets = targets(tokens, &mut used, intent, previous_targets);
+            let targets = targets(tokens, &mut used, intent, &refs);
             if targets.is_empty() {
-                return Built::Clarify("Which deployment should I roll back? (e.g. `rollback backend` or `rollback the helm release`)".into());
+                return Built::Clarify(
+                    "Which deployment should I roll back? (e.g. `rollback backend` or `rollback the helm release`)"
+                        .into(),
+                );
             }
             per_target(intent, "deployment", targets, &args)
         }
-        Intent::SetImage => set_image(tokens, &mut used, previous_targets, args),
+        Intent::SetImage => set_image(tokens, &mut used, &refs, weak_namespace, args),
         Intent::HelmInstall => {
             helm_release(tokens, &mut used, &mut args);
             let mut values: Vec<String> = Vec::new();
             let mut pairs = Map::new();
             for (index, token) in tokens.iter().enumerate() {
                 match &token.kind {
-                    Kind::Flag { name, value: Some(value) } if name == "f" || name == "values" => values.push(value.clone()),
+                    Kind::Flag { name, value: Some(value) } if name == "f" || name == "values" => {
+                        values.push(value.clone())
+                    }
                     Kind::Flag { name, value: Some(value) } if name == "set" || name == "set-string" => {
                         for pair in value.split(',') {
                             if let Some((key, value)) = pair.split_once('=') {
@@ -892,11 +1045,12 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
                         values.push(token.raw.clone());
                     }
                     Kind::Word => {
-                        if let Some((key, value)) = token.raw.split_once('=') {
-                            if is_helm_key(key) && !matches!(key.to_ascii_lowercase().as_str(), "namespace" | "ns") {
-                                used[index] = true;
-                                pairs.insert(key.to_string(), json!(value));
-                            }
+                        if let Some((key, value)) = token.raw.split_once('=')
+                            && is_helm_key(key)
+                            && !matches!(key.to_ascii_lowercase().as_str(), "namespace" | "ns")
+                        {
+                            used[index] = true;
+                            pairs.insert(key.to_string(), json!(value));
                         }
                     }
                     _ => {}
@@ -918,7 +1072,7 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
             single(intent, args, Vec::new())
         }
         Intent::GenerateDockerfile => {
-            let paths = paths(tokens, &mut used, intent, previous_targets);
+            let paths = paths(tokens, &mut used, intent, &refs);
             let steps = paths
                 .iter()
                 .map(|(path, index)| {
@@ -939,8 +1093,13 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
             });
             let tag = tag.or_else(|| {
                 tokens.iter().enumerate().find_map(|(index, t)| {
-                    let after_marker = index > 0 && matches!(tokens[index - 1].lower.as_str(), "as" | "tagged" | "tag" | "named" | "called");
-                    let is_tag = t.is_word() && (looks_like_image(&t.raw) || after_marker && crate::validate::image(&t.raw).is_ok() && !NOISE.contains(t.lower.as_str()));
+                    let after_marker = index > 0
+                        && matches!(tokens[index - 1].lower.as_str(), "as" | "tagged" | "tag" | "named" | "called");
+                    let is_tag = t.is_word()
+                        && (looks_like_image(&t.raw)
+                            || after_marker
+                                && crate::validate::image(&t.raw).is_ok()
+                                && !NOISE.contains(t.lower.as_str()));
                     if is_tag && !is_path(&t.raw) {
                         used[index] = true;
                         Some(t.raw.clone())
@@ -953,7 +1112,7 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
                 args.insert("tag".into(), json!(tag));
             }
             args.insert("minikube".into(), json!(has_word("minikube") || flag(&["minikube"]).is_some()));
-            let paths = paths(tokens, &mut used, intent, previous_targets).into_iter().map(|(path, _)| path).collect();
+            let paths = paths(tokens, &mut used, intent, &refs).into_iter().map(|(path, _)| path).collect();
             per_target(intent, "path", paths, &args)
         }
     }
@@ -962,9 +1121,12 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
 /// The stack named for the target at `index`: the nearest stack word in the same part of
 /// the clause ("the fastapi backend and the nextjs frontend"), else the clause's only one.
 fn stack_for(tokens: &[Token], index: Option<usize>) -> Option<&'static str> {
-    let stack_of = |t: &Token| t.is_word().then(|| STACK_WORDS.iter().find(|(word, _)| *word == t.lower).map(|(_, stack)| *stack)).flatten();
+    let stack_of = |t: &Token| {
+        t.is_word().then(|| STACK_WORDS.iter().find(|(word, _)| *word == t.lower).map(|(_, stack)| *stack)).flatten()
+    };
     let segment = |i: usize| tokens[..i].iter().filter(|t| t.kind == Kind::Separator).count();
-    let found: Vec<(usize, &'static str)> = tokens.iter().enumerate().filter_map(|(i, t)| stack_of(t).map(|stack| (i, stack))).collect();
+    let found: Vec<(usize, &'static str)> =
+        tokens.iter().enumerate().filter_map(|(i, t)| stack_of(t).map(|stack| (i, stack))).collect();
     if let Some(index) = index {
         let own = found
             .iter()
@@ -983,7 +1145,9 @@ fn revision(tokens: &[Token], numbers: &mut Numbers) -> Option<i64> {
     tokens
         .iter()
         .find_map(|t| match &t.kind {
-            Kind::Flag { name, value: Some(value) } if name == "to-revision" || name == "revision" => value.parse().ok(),
+            Kind::Flag { name, value: Some(value) } if name == "to-revision" || name == "revision" => {
+                value.parse().ok()
+            }
             _ => None,
         })
         .or_else(|| numbers.after(&["revision", "rev", "version", "v"]))
@@ -991,10 +1155,17 @@ fn revision(tokens: &[Token], numbers: &mut Numbers) -> Option<i64> {
 }
 
 fn helm_release(tokens: &[Token], used: &mut [bool], args: &mut Map<String, Value>) {
-    let helm_syntax = tokens.first().is_some_and(|t| t.is("helm"));
+    let helm_syntax = tokens
+        .windows(2)
+        .any(|pair| pair[0].is("helm") && matches!(pair[1].lower.as_str(), "install" | "upgrade" | "rollback"));
     let candidate = |index: usize| {
         tokens.get(index).filter(|t| {
-            t.is_word() && is_name_like(&t.lower) && !NOISE.contains(t.lower.as_str()) && !is_path(&t.raw) && !t.raw.contains('=') && !is_values_file(&t.lower)
+            t.is_word()
+                && is_name_like(&t.lower)
+                && !NOISE.contains(t.lower.as_str())
+                && !is_path(&t.raw)
+                && !t.raw.contains('=')
+                && !is_values_file(&t.lower)
         })
     };
     let mut found = None;
@@ -1014,11 +1185,12 @@ fn helm_release(tokens: &[Token], used: &mut [bool], args: &mut Map<String, Valu
                 break;
             }
         }
-        if token.lower == "release" && index > 0 {
-            if let Some(name) = candidate(index - 1) {
-                found = Some((index - 1, name.lower.clone()));
-                break;
-            }
+        if token.lower == "release"
+            && index > 0
+            && let Some(name) = candidate(index - 1)
+        {
+            found = Some((index - 1, name.lower.clone()));
+            break;
         }
     }
     if let Some((index, name)) = found {
@@ -1027,7 +1199,13 @@ fn helm_release(tokens: &[Token], used: &mut [bool], args: &mut Map<String, Valu
     }
 }
 
-fn set_image(tokens: &[Token], used: &mut [bool], previous_targets: &[String], mut args: Map<String, Value>) -> Built {
+fn set_image(
+    tokens: &[Token],
+    used: &mut [bool],
+    refs: &Refs,
+    weak_namespace: Option<String>,
+    mut args: Map<String, Value>,
+) -> Built {
     let mut image = None;
     let mut container = tokens.iter().find_map(|t| match &t.kind {
         Kind::Flag { name, value: Some(value) } if name == "c" || name == "container" => Some(value.to_lowercase()),
@@ -1038,33 +1216,54 @@ fn set_image(tokens: &[Token], used: &mut [bool], previous_targets: &[String], m
             continue;
         }
         // kubectl's `container=image`.
-        if let Some((name, value)) = token.raw.split_once('=') {
-            if let Some(candidate) = image_candidate(value).filter(|_| is_name_like(name)) {
-                container = Some(name.to_lowercase());
-                image = Some(candidate);
-                used[index] = true;
-                break;
-            }
+        if let Some((name, value)) = token.raw.split_once('=')
+            && let Some(candidate) = image_candidate(value).filter(|_| is_name_like(name))
+        {
+            container = Some(name.to_lowercase());
+            image = Some(candidate);
+            used[index] = true;
+            break;
         }
         let after_marker = index > 0 && matches!(tokens[index - 1].lower.as_str(), "image" | "to");
         let mentions_image = tokens.iter().any(|t| t.is("image"));
         let candidate = image_candidate(&token.raw);
-        if looks_like_image(&token.raw) || after_marker && mentions_image && !NOISE.contains(token.lower.as_str()) && candidate.is_some() {
+        if looks_like_image(&token.raw)
+            || after_marker && mentions_image && !NOISE.contains(token.lower.as_str()) && candidate.is_some()
+        {
             image = candidate;
             used[index] = true;
             break;
         }
     }
+    // "container web" / "the web container".
+    let mut named_container = None;
     for (index, token) in tokens.iter().enumerate() {
-        if index > 0 && tokens[index - 1].is("container") && token.is_word() && !used[index] && !NOISE.contains(token.lower.as_str()) {
-            container = Some(token.lower.clone());
+        let names_container = index > 0 && tokens[index - 1].is("container")
+            || tokens.get(index + 1).is_some_and(|next| next.is("container"));
+        if names_container && token.is_word() && !used[index] && !NOISE.contains(token.lower.as_str()) {
+            named_container = Some(token.lower.clone());
             used[index] = true;
         }
     }
-    let targets = targets(tokens, used, Intent::SetImage, previous_targets);
+    let mut targets = targets(tokens, used, Intent::SetImage, &Refs { previous: &[], ..*refs });
+    if targets.is_empty() {
+        if let Some(deployment) = weak_namespace {
+            // "the backend container in todo-backend": "in X" named the deployment.
+            args.remove("namespace");
+            targets = vec![deployment];
+        } else if let Some(name) = named_container.take() {
+            // "set the frontend container's image …": the container names the deployment.
+            targets = vec![name];
+        } else {
+            targets = refs.previous.to_vec();
+        }
+    }
+    container = container.or(named_container);
     let Some(image) = image else {
         let who = targets.first().map_or_else(|| "the deployment".to_string(), |t| format!("`{t}`"));
-        return Built::Clarify(format!("Which image should {who} run? (e.g. `set image backend to ghcr.io/acme/todo-backend:1.2`)"));
+        return Built::Clarify(format!(
+            "Which image should {who} run? (e.g. `set image backend to ghcr.io/acme/todo-backend:1.2`)"
+        ));
     };
     if targets.is_empty() {
         return Built::Clarify(format!("Which deployment should run `{image}`? (e.g. `set image backend to {image}`)"));
@@ -1076,13 +1275,15 @@ fn set_image(tokens: &[Token], used: &mut [bool], previous_targets: &[String], m
     per_target(Intent::SetImage, "deployment", targets, &args)
 }
 
-fn optional_target(intent: Intent, tokens: &[Token], used: &mut [bool], previous_targets: &[String], args: Map<String, Value>) -> Built {
-    let targets = targets(tokens, used, intent, previous_targets);
-    if targets.is_empty() {
-        single(intent, args, Vec::new())
-    } else {
-        per_target(intent, "target", targets, &args)
-    }
+fn optional_target(
+    intent: Intent,
+    tokens: &[Token],
+    used: &mut [bool],
+    refs: &Refs,
+    args: Map<String, Value>,
+) -> Built {
+    let targets = targets(tokens, used, intent, refs);
+    if targets.is_empty() { single(intent, args, Vec::new()) } else { per_target(intent, "target", targets, &args) }
 }
 
 fn single(intent: Intent, args: Map<String, Value>, targets: Vec<String>) -> Built {
@@ -1101,65 +1302,175 @@ fn per_target(intent: Intent, key: &str, targets: Vec<String>, args: &Map<String
     Built::Steps { steps, targets }
 }
 
-/// Targets named in a clause, in order; adjacent words form one name ("todo backend" →
-/// `todo-backend`); a pronoun or a missing required target refers back.
-fn targets(tokens: &[Token], used: &mut [bool], intent: Intent, previous_targets: &[String]) -> Vec<String> {
-    targets_at(tokens, used, intent, previous_targets).into_iter().map(|(name, _)| name).collect()
+/// What a target search may use besides the clause's own words.
+#[derive(Clone, Copy)]
+struct Refs<'a> {
+    /// The previous clause's targets, for "it" and for a missing required target.
+    previous: &'a [String],
+    /// The role of each part of the clause.
+    roles: &'a [Role],
+    /// Context sentences before the request.
+    context: &'a [Token],
 }
 
-/// [`targets`] with the index of each name's first token (`None` when referred back).
-fn targets_at(tokens: &[Token], used: &mut [bool], intent: Intent, previous_targets: &[String]) -> Vec<(String, Option<usize>)> {
-    let mut found: Vec<(String, Option<usize>)> = Vec::new();
-    let mut current: Vec<(String, usize)> = Vec::new();
+/// A candidate this good is a name even outside the clause's main part.
+const STRONG_CANDIDATE: i32 = 4;
+
+/// Targets named in a clause, in order: the best-scoring candidate of the clause's main part,
+/// plus clearly named ones from later parts ("… and the backend"). A pronoun or a missing
+/// required target refers back to the previous clause, then to a clear name in the context.
+fn targets(tokens: &[Token], used: &mut [bool], intent: Intent, refs: &Refs) -> Vec<String> {
+    targets_at(tokens, used, intent, refs).into_iter().map(|(name, _)| name).collect()
+}
+
+/// [`targets`] with the index of each name's token (`None` when referred back).
+fn targets_at(tokens: &[Token], used: &mut [bool], intent: Intent, refs: &Refs) -> Vec<(String, Option<usize>)> {
+    let parts = refs.roles.len().max(1);
+    let mut best: Vec<Option<(i32, usize, String)>> = vec![None; parts];
     let mut pronoun = false;
-    let flush = |current: &mut Vec<(String, usize)>, found: &mut Vec<(String, Option<usize>)>| {
-        if let Some((_, first)) = current.first() {
-            let first = *first;
-            let name = current.iter().map(|(word, _)| word.as_str()).collect::<Vec<_>>().join("-");
-            if !found.iter().any(|(existing, _)| *existing == name) {
-                found.push((name, Some(first)));
-            }
-            current.clear();
-        }
-    };
+    let mut part = 0usize;
     for (index, token) in tokens.iter().enumerate() {
-        if let Kind::Flag { .. } = token.kind {
+        if token.kind == Kind::Separator {
+            part = (part + 1).min(parts - 1);
             continue;
         }
         if used[index] || !token.is_word() {
-            flush(&mut current, &mut found);
             continue;
         }
-        let word = token.lower.trim_end_matches("'s").trim_end_matches('\'');
+        let word = bare_word(&token.lower);
         if PRONOUNS.contains(&word) {
             pronoun = true;
-            flush(&mut current, &mut found);
             continue;
         }
-        let name = strip_kind(word);
-        let is_target = !NOISE.contains(name) && is_name_like(name) && !looks_like_image(name) && !is_values_file(name) && !name.contains('=')
-            || name.contains('=') && intent == Intent::Logs;
-        if is_target && name != word || is_target && !NOISE.contains(word) {
-            used[index] = true;
-            current.push((name.to_string(), index));
-        } else {
-            flush(&mut current, &mut found);
+        let Some(name) = candidate_name(word, intent) else { continue };
+        let score = candidate_score(tokens, index, name, word);
+        if best[part].as_ref().is_none_or(|(existing, _, _)| score > *existing) {
+            best[part] = Some((score, index, name.to_string()));
         }
     }
-    flush(&mut current, &mut found);
+    let mut found: Vec<(String, Option<usize>)> = Vec::new();
+    for (part, candidate) in best.into_iter().enumerate() {
+        let Some((score, index, name)) = candidate else { continue };
+        let role = refs.roles.get(part).copied().unwrap_or(Role::Follower);
+        let accept = role == Role::Primary || score >= STRONG_CANDIDATE || is_list_item(tokens, index);
+        if accept && !found.iter().any(|(existing, _)| *existing == name) {
+            used[index] = true;
+            found.push((name, Some(index)));
+        }
+    }
     let required = matches!(
         intent,
-        Intent::Scale | Intent::Logs | Intent::RolloutRestart | Intent::RolloutUndo | Intent::RolloutStatus | Intent::SetImage | Intent::Autoscale
+        Intent::Scale
+            | Intent::Logs
+            | Intent::RolloutRestart
+            | Intent::RolloutUndo
+            | Intent::RolloutStatus
+            | Intent::SetImage
+            | Intent::Autoscale
     );
     if found.is_empty() && (pronoun || required) {
-        return previous_targets.iter().map(|name| (name.clone(), None)).collect();
+        if !refs.previous.is_empty() {
+            return refs.previous.iter().map(|name| (name.clone(), None)).collect();
+        }
+        // "the frontend's behaviour is off after the config change, just restart it"
+        let from_context = refs
+            .context
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.is_word())
+            .filter_map(|(index, t)| {
+                let word = bare_word(&t.lower);
+                let name = candidate_name(word, intent)?;
+                Some((candidate_score(refs.context, index, name, word), name.to_string()))
+            })
+            .filter(|(score, _)| *score >= STRONG_CANDIDATE)
+            .max_by_key(|(score, _)| *score);
+        if let Some((_, name)) = from_context {
+            return vec![(name, None)];
+        }
     }
     found
 }
 
+/// A word without a possessive (`backend's` → `backend`).
+fn bare_word(word: &str) -> &str {
+    word.trim_end_matches("'s").trim_end_matches('\'')
+}
+
+/// The name a word would stand for as a target, if it can be one.
+fn candidate_name(word: &str, intent: Intent) -> Option<&str> {
+    let name = strip_kind(word);
+    let prefixed = name != word;
+    let selector = name.contains('=') && intent == Intent::Logs;
+    let plausible = is_name_like(name)
+        && name.len() >= 2
+        && !looks_like_image(name)
+        && !is_values_file(name)
+        && (!name.contains('=') || selector)
+        && (prefixed || !NOISE.contains(name));
+    plausible.then_some(name)
+}
+
+/// Well-known component names: a word like these is almost surely the target.
+const COMPONENT_WORDS: &[&str] = &[
+    "frontend", "backend", "api", "web", "ui", "worker", "workers", "db", "database", "postgres", "postgresql",
+    "redis", "nginx", "gateway", "auth", "server", "client", "cache", "queue", "scheduler", "cron", "proxy", "mysql",
+    "mongo", "mongodb", "kafka", "rabbitmq", "celery", "frontends", "backends",
+];
+/// Nouns that follow a target's name ("the frontend deployment", "backend pods").
+const KIND_NOUNS: &[&str] = &[
+    "deployment", "deployments", "deploy", "pod", "pods", "container", "containers", "service", "services", "svc",
+    "app", "image", "images", "replicas", "replica", "logs", "log", "rollout", "folder", "directory", "dir",
+    "dockerfile", "statefulset", "hpa", "instance", "instances", "copies", "workload", "side", "tier", "build",
+    "events",
+];
+const DETERMINERS: &[&str] = &["the", "my", "our", "a", "an", "this", "that", "your", "their", "its", "whole", "new"];
+
+/// How likely a word is the target, from its shape and position.
+fn candidate_score(tokens: &[Token], index: usize, name: &str, word: &str) -> i32 {
+    let mut score = 1;
+    if name != word {
+        score += 5;
+    }
+    if COMPONENT_WORDS.contains(&name) {
+        score += 4;
+    }
+    let has_digit = name.chars().any(|c| c.is_ascii_digit());
+    if name.contains(['-', '_', '.']) || has_digit && name.chars().any(|c| c.is_ascii_alphabetic()) {
+        score += 3;
+    }
+    if tokens.get(index + 1).is_some_and(|next| next.is_word() && KIND_NOUNS.contains(&bare_word(&next.lower))) {
+        score += 3;
+    }
+    let previous = tokens[..index].iter().rev().find(|t| !(t.is_word() && DETERMINERS.contains(&t.lower.as_str())));
+    if previous.is_some_and(|t| {
+        t.is_word()
+            && (matches!(t.lower.as_str(), "of" | "for" | "on" | "about" | "from")
+                || INTENT_VOCABULARY.binary_search(&t.lower.as_str()).is_ok())
+    }) {
+        score += 2;
+    }
+    score
+}
+
+/// Whether the word at `index` stands alone in its part ("and the backend", "payments too").
+fn is_list_item(tokens: &[Token], index: usize) -> bool {
+    const LIST_FILLER: &[&str] = &[
+        "the", "my", "our", "a", "an", "also", "too", "both", "deployment", "deployments", "pod", "pods", "service",
+        "services", "app", "container", "containers", "image", "images", "one", "as", "well", "for", "of", "on",
+        "please", "pls",
+    ];
+    let start = tokens[..index].iter().rposition(|t| t.kind == Kind::Separator).map_or(0, |i| i + 1);
+    let end = tokens[index..].iter().position(|t| t.kind == Kind::Separator).map_or(tokens.len(), |i| index + i);
+    tokens[start..end]
+        .iter()
+        .enumerate()
+        .all(|(offset, t)| start + offset == index || t.is_word() && LIST_FILLER.contains(&t.lower.as_str()))
+}
+
 /// Directories named in a docker clause (with the index of their token); `.` when none,
 /// both components for plurals ("the images"), the previous targets after "it".
-fn paths(tokens: &[Token], used: &mut [bool], intent: Intent, previous_targets: &[String]) -> Vec<(String, Option<usize>)> {
+fn paths(tokens: &[Token], used: &mut [bool], intent: Intent, refs: &Refs) -> Vec<(String, Option<usize>)> {
     let mut found: Vec<(String, Option<usize>)> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
         if used[index] || !token.is_word() {
@@ -1174,14 +1485,14 @@ fn paths(tokens: &[Token], used: &mut [bool], intent: Intent, previous_targets: 
         }
     }
     if found.is_empty() {
-        found = targets_at(tokens, used, intent, &[]);
+        found = targets_at(tokens, used, intent, &Refs { previous: &[], ..*refs });
     }
     if found.is_empty() {
         let words: Vec<&str> = tokens.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
         let named: Vec<String> = if words.iter().any(|w| BOTH_WORDS.contains(w)) {
             DEFAULT_COMPONENTS.iter().map(|c| (*c).to_string()).collect()
-        } else if !previous_targets.is_empty() {
-            previous_targets.to_vec()
+        } else if !refs.previous.is_empty() {
+            refs.previous.to_vec()
         } else {
             vec![".".to_string()]
         };
@@ -1207,15 +1518,12 @@ fn is_path(raw: &str) -> bool {
 
 /// `deployment/x`, `deploy/x`, `pod/x` … → `x`.
 fn strip_kind(word: &str) -> &str {
+    const KINDS: &[&str] = &[
+        "deployment", "deployments", "deploy", "deployment.apps", "pod", "pods", "po", "statefulset", "sts",
+        "daemonset", "ds", "svc", "service", "job", "rs", "replicaset", "hpa",
+    ];
     match word.split_once('/') {
-        Some((kind, name))
-            if matches!(
-                kind,
-                "deployment" | "deployments" | "deploy" | "deployment.apps" | "pod" | "pods" | "po" | "statefulset" | "sts" | "daemonset" | "ds" | "svc" | "service" | "job" | "rs" | "replicaset" | "hpa"
-            ) =>
-        {
-            name
-        }
+        Some((kind, name)) if KINDS.contains(&kind) => name,
         _ => word,
     }
 }
@@ -1237,7 +1545,9 @@ fn is_helm_key(key: &str) -> bool {
 
 /// An explicit image reference: has a tag, digest or registry, and parses.
 fn looks_like_image(raw: &str) -> bool {
-    let explicit = raw.contains(':') || raw.contains('@') || raw.split('/').next().is_some_and(|first| first.contains('.') && raw.contains('/'));
+    let explicit = raw.contains(':')
+        || raw.contains('@')
+        || raw.split('/').next().is_some_and(|first| first.contains('.') && raw.contains('/'));
     explicit && !raw.contains('=') && !raw.contains("://") && image_candidate(raw).is_some()
 }
 
@@ -1286,13 +1596,17 @@ impl<'a> Numbers<'a> {
                 continue;
             }
             let mut next = index + 1;
-            while self.tokens.get(next).is_some_and(|t| matches!(t.lower.as_str(), "of" | "to" | "at" | "=" | "is" | "the")) {
+            while self
+                .tokens
+                .get(next)
+                .is_some_and(|t| matches!(t.lower.as_str(), "of" | "to" | "at" | "=" | "is" | "the"))
+            {
                 next += 1;
             }
-            if next < self.tokens.len() {
-                if let Some(value) = self.take(next) {
-                    return Some(value);
-                }
+            if next < self.tokens.len()
+                && let Some(value) = self.take(next)
+            {
+                return Some(value);
             }
         }
         None
@@ -1301,10 +1615,11 @@ impl<'a> Numbers<'a> {
     /// The number right after the two-word marker `first second` ("up to 20").
     fn after_pair(&mut self, first: &str, second: &str) -> Option<i64> {
         for index in 0..self.tokens.len().saturating_sub(2) {
-            if self.tokens[index].is(first) && self.tokens[index + 1].is(second) {
-                if let Some(value) = self.take(index + 2) {
-                    return Some(value);
-                }
+            if self.tokens[index].is(first)
+                && self.tokens[index + 1].is(second)
+                && let Some(value) = self.take(index + 2)
+            {
+                return Some(value);
             }
         }
         None
@@ -1313,22 +1628,25 @@ impl<'a> Numbers<'a> {
     /// The number right before one of `markers` ("50 lines", "70 cpu").
     fn before(&mut self, markers: &[&str]) -> Option<i64> {
         for index in 1..self.tokens.len() {
-            if self.tokens[index].is_word() && markers.contains(&self.tokens[index].lower.as_str()) {
-                if let Some(value) = self.take(index - 1) {
-                    return Some(value);
-                }
+            if self.tokens[index].is_word()
+                && markers.contains(&self.tokens[index].lower.as_str())
+                && let Some(value) = self.take(index - 1)
+            {
+                return Some(value);
             }
         }
         None
     }
 
     fn percent(&mut self) -> Option<i64> {
-        let index = self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Percent(_)))?;
+        let index =
+            self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Percent(_)))?;
         self.take(index)
     }
 
     fn range(&mut self) -> Option<(i64, i64)> {
-        let index = self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Range(..)))?;
+        let index =
+            self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Range(..)))?;
         self.taken[index] = true;
         match self.tokens[index].kind {
             Kind::Range(low, high) => Some((low, high)),
@@ -1337,7 +1655,8 @@ impl<'a> Numbers<'a> {
     }
 
     fn first(&mut self) -> Option<i64> {
-        let index = self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Number(_)))?;
+        let index =
+            self.tokens.iter().enumerate().position(|(i, t)| !self.taken[i] && matches!(t.kind, Kind::Number(_)))?;
         self.take(index)
     }
 }
@@ -1352,7 +1671,10 @@ mod tests {
 
     #[test]
     fn scale_variants() {
-        assert_eq!(steps("scale backend to 3"), vec![("scale".into(), json!({"deployment": "backend", "replicas": 3}))]);
+        assert_eq!(
+            steps("scale backend to 3"),
+            vec![("scale".into(), json!({"deployment": "backend", "replicas": 3}))]
+        );
         assert_eq!(
             steps("kubectl scale deployment/todo-frontend --replicas=3 -n web"),
             vec![("scale".into(), json!({"deployment": "todo-frontend", "replicas": 3, "namespace": "web"}))]
@@ -1371,7 +1693,12 @@ mod tests {
 
     #[test]
     fn mixed_requests_are_refused_whole() {
-        for prompt in ["scale backend to 3 and delete the frontend", "restart backend; rm -rf /", "show pods | sh", "scale backend to 3 and create a configmap"] {
+        for prompt in [
+            "scale backend to 3 and delete the frontend",
+            "restart backend; rm -rf /",
+            "show pods | sh",
+            "scale backend to 3 and create a configmap",
+        ] {
             let plan = plan(prompt);
             assert!(plan.steps.is_empty(), "{prompt}");
             assert!(plan.refused, "{prompt}");

@@ -54,9 +54,9 @@ impl Token {
 
 /// Flags that take a value (the next token when not written `--flag=value`).
 const VALUE_FLAGS: [&str; 27] = [
-    "replicas", "namespace", "n", "tail", "to-revision", "revision", "min", "max", "cpu-percent", "cpu",
-    "values", "set", "set-string", "t", "tag", "l", "selector", "c", "container", "field-selector", "image",
-    "since", "o", "output", "context", "kubeconfig", "timeout",
+    "replicas", "namespace", "n", "tail", "to-revision", "revision", "min", "max", "cpu-percent", "cpu", "values",
+    "set", "set-string", "t", "tag", "l", "selector", "c", "container", "field-selector", "image", "since", "o",
+    "output", "context", "kubeconfig", "timeout",
 ];
 
 /// Splits a prompt into tokens.
@@ -120,8 +120,7 @@ fn is_flag_body(rest: &str) -> bool {
 fn split_trailing_punctuation(word: &str) -> (&str, Option<&'static str>) {
     let mut body = word;
     let mut separator = None;
-    loop {
-        let Some(last) = body.chars().last() else { break };
+    while let Some(last) = body.chars().last() {
         match last {
             '?' => separator = Some("?"),
             // Keep `.` and `..` as paths, and dots inside tokens; a sentence's full stop ends a clause.
@@ -136,24 +135,27 @@ fn split_trailing_punctuation(word: &str) -> (&str, Option<&'static str>) {
 }
 
 fn trim_wrapping(word: &str) -> &str {
-    word.trim_matches(|c: char| matches!(c, '"' | '\'' | '`' | '(' | ')' | '[' | ']' | '{' | '}' | '“' | '”' | '‘' | '’' | '<' | '>'))
+    word.trim_matches(|c: char| {
+        matches!(c, '"' | '\'' | '`' | '(' | ')' | '[' | ']' | '{' | '}' | '“' | '”' | '‘' | '’' | '<' | '>')
+    })
 }
 
 fn classify(body: &str) -> Token {
     let lower = body.to_lowercase();
-    let kind = if matches!(lower.as_str(), "and" | "then" | "&" | "&&" | "also" | "afterwards" | "finally" | "+" | "plus") {
-        Kind::Separator
-    } else if let Some(number) = parse_int(&lower) {
-        Kind::Number(number)
-    } else if let Some(percent) = lower.strip_suffix('%').and_then(parse_int) {
-        Kind::Percent(percent)
-    } else if let Some(range) = parse_range(&lower) {
-        range
-    } else if let Some(number) = number_word(&lower) {
-        Kind::Number(number)
-    } else {
-        Kind::Word
-    };
+    let kind =
+        if matches!(lower.as_str(), "and" | "then" | "&" | "&&" | "also" | "afterwards" | "finally" | "+" | "plus") {
+            Kind::Separator
+        } else if let Some(number) = parse_int(&lower) {
+            Kind::Number(number)
+        } else if let Some(percent) = lower.strip_suffix('%').and_then(parse_int) {
+            Kind::Percent(percent)
+        } else if let Some(range) = parse_range(&lower) {
+            range
+        } else if let Some(number) = number_word(&lower) {
+            Kind::Number(number)
+        } else {
+            Kind::Word
+        };
     Token { raw: body.to_string(), lower, kind }
 }
 
@@ -179,13 +181,11 @@ pub fn number_word(word: &str) -> Option<i64> {
         let ones = unit_word(ones).filter(|n| (1..=9).contains(n))?;
         return Some(tens + ones);
     }
-    unit_word(word)
-        .or_else(|| tens_word(word))
-        .or(match word {
-            "hundred" => Some(100),
-            "dozen" => Some(12),
-            _ => None,
-        })
+    unit_word(word).or_else(|| tens_word(word)).or(match word {
+        "hundred" => Some(100),
+        "dozen" => Some(12),
+        _ => None,
+    })
 }
 
 fn unit_word(word: &str) -> Option<i64> {
@@ -239,14 +239,16 @@ fn combine(tokens: Vec<Token>) -> Vec<Token> {
                 let mut value = value;
                 let mut raw = token.raw.clone();
                 // "twenty five"
-                if (20..=90).contains(&value) && value % 10 == 0 && token.lower.chars().all(char::is_alphabetic) {
-                    if let Some(Kind::Number(ones)) = iter.peek().map(|next| next.kind.clone()) {
-                        if (1..=9).contains(&ones) && iter.peek().is_some_and(|n| n.lower.chars().all(char::is_alphabetic)) {
-                            value += ones;
-                            if let Some(next) = iter.next() {
-                                raw = format!("{raw} {}", next.raw);
-                            }
-                        }
+                if (20..=90).contains(&value)
+                    && value % 10 == 0
+                    && token.lower.chars().all(char::is_alphabetic)
+                    && let Some(Kind::Number(ones)) = iter.peek().map(|next| next.kind.clone())
+                    && (1..=9).contains(&ones)
+                    && iter.peek().is_some_and(|n| n.lower.chars().all(char::is_alphabetic))
+                {
+                    value += ones;
+                    if let Some(next) = iter.next() {
+                        raw = format!("{raw} {}", next.raw);
                     }
                 }
                 // "one hundred"
@@ -255,18 +257,19 @@ fn combine(tokens: Vec<Token>) -> Vec<Token> {
                     iter.next();
                 }
                 // "a hundred" / "a dozen"
-                if let Some(previous) = out.last() {
-                    if previous.is("a") && matches!(token.lower.as_str(), "hundred" | "dozen") {
-                        out.pop();
-                    }
+                if let Some(previous) = out.last()
+                    && previous.is("a")
+                    && matches!(token.lower.as_str(), "hundred" | "dozen")
+                {
+                    out.pop();
                 }
                 // "minus 3" / "negative three"
-                if let Some(previous) = out.last() {
-                    if previous.is("minus") || previous.is("negative") {
-                        out.pop();
-                        value = -value;
-                        raw = format!("-{raw}");
-                    }
+                if let Some(previous) = out.last()
+                    && (previous.is("minus") || previous.is("negative"))
+                {
+                    out.pop();
+                    value = -value;
+                    raw = format!("-{raw}");
                 }
                 // "70 percent"
                 if iter.peek().is_some_and(|next| next.is("percent") || next.is("pct") || next.is("%")) {

@@ -69,11 +69,8 @@ impl Tool for HelmInstall {
             text.push_str(&format!(" with values {}", args.values.join(", ")));
         }
         if !args.set.is_empty() {
-            let pairs: Vec<String> = args
-                .set
-                .iter()
-                .map(|(key, value)| format!("{key}={}", redact::helm_value(key, value)))
-                .collect();
+            let pairs: Vec<String> =
+                args.set.iter().map(|(key, value)| format!("{key}={}", redact::helm_value(key, value))).collect();
             text.push_str(&format!(" setting {}", pairs.join(", ")));
         }
         text

@@ -425,7 +425,8 @@ impl Tool for SetImage {
     }
 
     fn preview(&self, args: &SetImageArgs, ctx: &ToolContext) -> String {
-        let container = args.container.as_deref().map_or_else(|| "its container".to_string(), |c| format!("container `{c}`"));
+        let container =
+            args.container.as_deref().map_or_else(|| "its container".to_string(), |c| format!("container `{c}`"));
         format!(
             "set the image of {container} in deployment {}/{} to {} (starts a rollout)",
             ns(&args.namespace, ctx),

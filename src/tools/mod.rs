@@ -24,9 +24,9 @@ use serde_json::Value;
 pub use containerise::{BuildImage, BuildImageArgs, GenerateDockerfile, GenerateDockerfileArgs, Stack};
 pub use deploy::{HelmInstall, HelmInstallArgs, HelmRollback, HelmRollbackArgs};
 pub use kube_ops::{
-    Autoscale, AutoscaleArgs, Diagnose, DiagnoseArgs, Events, EventsArgs, Logs, LogsArgs,
-    RolloutRestart, RolloutRestartArgs, RolloutStatus, RolloutStatusArgs, RolloutUndo,
-    RolloutUndoArgs, Scale, ScaleArgs, SetImage, SetImageArgs, Status, StatusArgs,
+    Autoscale, AutoscaleArgs, Diagnose, DiagnoseArgs, Events, EventsArgs, Logs, LogsArgs, RolloutRestart,
+    RolloutRestartArgs, RolloutStatus, RolloutStatusArgs, RolloutUndo, RolloutUndoArgs, Scale, ScaleArgs, SetImage,
+    SetImageArgs, Status, StatusArgs,
 };
 
 use crate::validate::{Limits, ValidationError};
@@ -48,12 +48,7 @@ pub enum Effect {
 
 impl Effect {
     /// Every effect, in a stable order (for tables and tests).
-    pub const ALL: [Effect; 4] = [
-        Effect::ReadOnly,
-        Effect::ChangesCluster,
-        Effect::WritesFiles,
-        Effect::BuildsImages,
-    ];
+    pub const ALL: [Effect; 4] = [Effect::ReadOnly, Effect::ChangesCluster, Effect::WritesFiles, Effect::BuildsImages];
 
     /// Whether running a tool with this effect can change anything.
     pub fn is_read_only(self) -> bool {
@@ -158,12 +153,12 @@ impl ToolError {
     pub fn hint(&self) -> Option<String> {
         match self {
             ToolError::UnknownTool { .. } => Some("run `todo-ai tools` to list the tools".into()),
-            ToolError::InvalidArguments { tool, .. } | ToolError::Invalid { tool, .. } => Some(
-                format!("see `todo-ai tools --json` for the arguments `{tool}` takes"),
-            ),
-            ToolError::NotAvailable { tool } => Some(format!(
-                "`todo-ai plan` still shows what `{tool}` would do; its engine lands in a later release"
-            )),
+            ToolError::InvalidArguments { tool, .. } | ToolError::Invalid { tool, .. } => {
+                Some(format!("see `todo-ai tools --json` for the arguments `{tool}` takes"))
+            }
+            ToolError::NotAvailable { tool } => {
+                Some(format!("`todo-ai plan` still shows what `{tool}` would do; its engine lands in a later release"))
+            }
             ToolError::Failed { .. } => None,
         }
     }
@@ -206,10 +201,7 @@ pub struct CheckedCall {
 
 impl fmt::Debug for CheckedCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CheckedCall")
-            .field("tool", &self.tool.name())
-            .field("args", &self.args)
-            .finish()
+        f.debug_struct("CheckedCall").field("tool", &self.tool.name()).field("args", &self.args).finish()
     }
 }
 
@@ -283,45 +275,28 @@ impl<T: Tool> DynTool for T {
     fn check_json(&self, args: Value, ctx: &ToolContext) -> Result<(Value, String), ToolError> {
         // A model may send `null` for "no arguments".
         let args = if args.is_null() { Value::Object(Default::default()) } else { args };
-        let typed: T::Args = serde_json::from_value(args).map_err(|error| ToolError::InvalidArguments {
-            tool: T::NAME,
-            reason: error.to_string(),
-        })?;
-        self.validate(&typed, &ctx.limits, ctx)
-            .map_err(|source| ToolError::Invalid { tool: T::NAME, source })?;
+        let typed: T::Args = serde_json::from_value(args)
+            .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
+        self.validate(&typed, &ctx.limits, ctx).map_err(|source| ToolError::Invalid { tool: T::NAME, source })?;
         let preview = self.preview(&typed, ctx);
-        let normalised = serde_json::to_value(&typed).map_err(|error| ToolError::InvalidArguments {
-            tool: T::NAME,
-            reason: error.to_string(),
-        })?;
+        let normalised = serde_json::to_value(&typed)
+            .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
         Ok((normalised, preview))
     }
 
     fn run_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> ToolFuture<'a> {
         match serde_json::from_value::<T::Args>(args) {
             Ok(typed) => self.run(typed, ctx),
-            Err(error) => Box::pin(async move {
-                Err(ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })
-            }),
+            Err(error) => {
+                Box::pin(async move { Err(ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() }) })
+            }
         }
     }
 }
 
 static TOOLS: [&dyn DynTool; 14] = [
-    &GenerateDockerfile,
-    &BuildImage,
-    &HelmInstall,
-    &HelmRollback,
-    &Diagnose,
-    &Scale,
-    &Status,
-    &Logs,
-    &Events,
-    &RolloutRestart,
-    &RolloutUndo,
-    &RolloutStatus,
-    &SetImage,
-    &Autoscale,
+    &GenerateDockerfile, &BuildImage, &HelmInstall, &HelmRollback, &Diagnose, &Scale, &Status, &Logs, &Events,
+    &RolloutRestart, &RolloutUndo, &RolloutStatus, &SetImage, &Autoscale,
 ];
 
 /// The registry: every vetted tool, in catalogue order.
@@ -338,6 +313,11 @@ pub fn find(name: &str) -> Option<&'static dyn DynTool> {
 /// fail closed.
 pub fn check(name: &str, args: Value, ctx: &ToolContext) -> Result<CheckedCall, ToolError> {
     let tool = find(name).ok_or_else(|| ToolError::UnknownTool { name: name.to_string() })?;
+    check_tool(tool, args, ctx)
+}
+
+/// Checks a call to a given tool (the registry's, or a test double).
+pub fn check_tool(tool: &'static dyn DynTool, args: Value, ctx: &ToolContext) -> Result<CheckedCall, ToolError> {
     let (args, preview) = tool.check_json(args, ctx)?;
     Ok(CheckedCall { tool, args, preview })
 }

@@ -1,0 +1,17 @@
+//! The integration suite: one binary, one module per concern.
+//!
+//! - `approvals`: the policy table over every tool × mode × terminal, and the executor with a
+//!   recording tool (nothing changes without approval; the audit log is written)
+//! - `cli`: the binary end to end (exit codes, refusals, no hang without a terminal, REPL)
+//! - `corpus`: the planner against the intent corpora in `tests/fixtures/`
+//! - `schemas`: `tools/*.schema.json` are generated and fresh; `tools --json` is valid
+//! - `snapshots`: what users see (help, tool table, plans, prompts, errors)
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod approvals;
+mod cli;
+mod corpus;
+mod schemas;
+mod snapshots;
+mod support;
