@@ -12,9 +12,10 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper, history::DefaultHistory};
 
+use crate::approval::Decision;
 use crate::commands::{self, CheckedPlan, check_plan, render_plan_text};
 use crate::error::{CliError, ExitStatus};
-use crate::executor::{Executor, TerminalApprover};
+use crate::executor::{Approver, Executor};
 use crate::planner::{PlannerKind, offline};
 use crate::settings::{self, Settings};
 use crate::tools;
@@ -156,6 +157,26 @@ pub fn help() -> String {
     text
 }
 
+/// Asks approval questions through the line editor, so Ctrl-C or Ctrl-D at the question
+/// denies the call and the session goes on.
+struct EditorApprover<'a> {
+    editor: &'a mut Editor<ReplHelper, DefaultHistory>,
+}
+
+impl Approver for EditorApprover<'_> {
+    fn ask(&mut self, question: &str) -> Decision {
+        // The editor draws one line; the lines above it go to stderr first.
+        let (above, prompt) = question.rsplit_once('\n').unwrap_or(("", question));
+        if !above.is_empty() {
+            eprintln!("{above}");
+        }
+        match self.editor.readline(prompt) {
+            Ok(answer) => Decision::parse(&answer),
+            Err(_) => Decision::Denied,
+        }
+    }
+}
+
 /// Tab completion for meta commands and tool names.
 struct ReplHelper;
 
@@ -225,7 +246,7 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
             }
             continue;
         }
-        turn(&mut session, &runtime, line, settings.output)?;
+        turn(&mut session, &mut editor, &runtime, line, settings.output)?;
     }
     if let Some(path) = &history {
         if let Some(parent) = path.parent() {
@@ -238,6 +259,7 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
 
 fn turn(
     session: &mut Session,
+    editor: &mut Editor<ReplHelper, DefaultHistory>,
     runtime: &tokio::runtime::Runtime,
     line: &str,
     output: crate::cli::OutputFormat,
@@ -250,11 +272,14 @@ fn turn(
     }
     let mut stderr = std::io::stderr();
     let executor = &mut session.executor;
-    let mut approver = TerminalApprover;
+    let mut approver = EditorApprover { editor };
     let results = runtime.block_on(async {
+        // The signal branch is polled first so Ctrl-C is caught from the start: it cancels
+        // the running tool (dropping its future) and the session goes on.
         tokio::select! {
-            results = executor.run_all(&checked.calls, &mut approver, &mut stderr) => Some(results),
+            biased;
             _ = tokio::signal::ctrl_c() => None,
+            results = executor.run_all(&checked.calls, &mut approver, &mut stderr) => Some(results),
         }
     });
     match results {
