@@ -1730,3 +1730,40 @@ mod tests {
         assert_eq!(plan(prompt), plan(prompt));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// A tiny deterministic generator, so failures reproduce.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> usize {
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(self.0 >> 33).unwrap_or(0)
+        }
+    }
+
+    #[test]
+    fn arbitrary_prompts_never_panic_and_plan_the_same_twice() {
+        let pieces = [
+            "scale", "backend", "to", "3", "-n", "--replicas=", "=", "é", "🙂", "..", "./", "/", "?", ",", "and", "then",
+            "it", "helm", "upgrade", "--set", "a.b=c", "-f", "x.yaml", "kubectl", "logs", "-p", "--tail", "between",
+            "twenty", "minus", "%", "deploy/", "image", "ghcr.io/a/b:1", "@sha256:", "'s", "\"", "(", ")", "\u{0}",
+            "ß", "İ", "-", "--", "in", "namespace", "build", "the", "new", "why", "delete", "secret", "k", "1-2",
+            "a hundred", "dockerfile", "fastapi", "roll", "back", "out",
+        ];
+        let mut random = Lcg(0x5eed);
+        for _ in 0..5_000 {
+            let length = random.next() % 14;
+            let prompt: Vec<&str> = (0..length).map(|_| pieces[random.next() % pieces.len()]).collect();
+            let glue = if random.next() % 3 == 0 { "" } else { " " };
+            let prompt = prompt.join(glue);
+            let first = plan(&prompt);
+            assert_eq!(first, plan(&prompt), "{prompt:?}");
+            // A plan has steps, or says why not — never nothing at all.
+            assert!(!first.steps.is_empty() || first.message.is_some() || first.clarify.is_some(), "{prompt:?}");
+        }
+    }
+}
