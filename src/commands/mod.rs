@@ -160,15 +160,9 @@ pub fn report(calls: &[CheckedCall], results: &[StepResult], output: OutputForma
                 StepResult::Forbidden(reason) => {
                     let _ = std::io::stderr().write_all(format!("refused: {reason}\n").as_bytes());
                 }
-                StepResult::Failed(error) => {
-                    let error: CliError = CliError::new(crate::redact::text(&error.to_string()));
-                    let error = match result {
-                        StepResult::Failed(tool_error) => match tool_error.hint() {
-                            Some(hint) => error.hint(hint),
-                            None => error,
-                        },
-                        _ => error,
-                    };
+                StepResult::Failed(tool_error) => {
+                    let mut error = CliError::new(crate::redact::text(&tool_error.to_string()));
+                    error.hint = tool_error.hint();
                     let _ = std::io::stderr().write_all(error.render().as_bytes());
                 }
             },

@@ -1748,17 +1748,17 @@ mod robustness {
     #[test]
     fn arbitrary_prompts_never_panic_and_plan_the_same_twice() {
         let pieces = [
-            "scale", "backend", "to", "3", "-n", "--replicas=", "=", "é", "🙂", "..", "./", "/", "?", ",", "and", "then",
-            "it", "helm", "upgrade", "--set", "a.b=c", "-f", "x.yaml", "kubectl", "logs", "-p", "--tail", "between",
-            "twenty", "minus", "%", "deploy/", "image", "ghcr.io/a/b:1", "@sha256:", "'s", "\"", "(", ")", "\u{0}",
-            "ß", "İ", "-", "--", "in", "namespace", "build", "the", "new", "why", "delete", "secret", "k", "1-2",
-            "a hundred", "dockerfile", "fastapi", "roll", "back", "out",
+            "scale", "backend", "to", "3", "-n", "--replicas=", "=", "é", "🙂", "..", "./", "/", "?", ",", "and",
+            "then", "it", "helm", "upgrade", "--set", "a.b=c", "-f", "x.yaml", "kubectl", "logs", "-p", "--tail",
+            "between", "twenty", "minus", "%", "deploy/", "image", "ghcr.io/a/b:1", "@sha256:", "'s", "\"", "(", ")",
+            "\u{0}", "ß", "İ", "-", "--", "in", "namespace", "build", "the", "new", "why", "delete", "secret", "k",
+            "1-2", "a hundred", "dockerfile", "fastapi", "roll", "back", "out",
         ];
         let mut random = Lcg(0x5eed);
         for _ in 0..5_000 {
             let length = random.next() % 14;
             let prompt: Vec<&str> = (0..length).map(|_| pieces[random.next() % pieces.len()]).collect();
-            let glue = if random.next() % 3 == 0 { "" } else { " " };
+            let glue = if random.next().is_multiple_of(3) { "" } else { " " };
             let prompt = prompt.join(glue);
             let first = plan(&prompt);
             assert_eq!(first, plan(&prompt), "{prompt:?}");
