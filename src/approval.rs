@@ -20,6 +20,8 @@ pub struct Policy {
     pub terminal: bool,
     /// Tools the user approved for the rest of the session (`a` at the prompt).
     pub approved_for_session: BTreeSet<String>,
+    /// Set when the cluster is a snapshot (its path): nothing can change it.
+    pub snapshot: Option<String>,
 }
 
 /// What must happen before a call runs.
@@ -77,6 +79,13 @@ pub fn requirement(policy: &Policy, tool: &str, effect: Effect) -> Requirement {
     if policy.read_only {
         return Requirement::Forbidden {
             reason: format!("read-only mode: `{tool}` {} — leave read-only mode to run it", effect_phrase(effect)),
+        };
+    }
+    if let (Some(snapshot), Effect::ChangesCluster) = (&policy.snapshot, effect) {
+        return Requirement::Forbidden {
+            reason: format!(
+                "`{tool}` changes the cluster, but the cluster is a snapshot (`{snapshot}`), which cannot be changed"
+            ),
         };
     }
     if policy.dry_run {

@@ -43,6 +43,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
 
+    /// Read a saved cluster state (kubectl get -o yaml|json output, or a directory of it)
+    /// instead of a live cluster; nothing can be changed [env: TODO_AI_SNAPSHOT]
+    #[arg(long, global = true, value_name = "FILE|DIR")]
+    pub snapshot: Option<PathBuf>,
+
     /// Never call an LLM; plan with the built-in rules [env: TODO_AI_OFFLINE]
     #[arg(long, global = true)]
     pub offline: bool,

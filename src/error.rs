@@ -100,9 +100,10 @@ impl From<ToolError> for CliError {
     fn from(error: ToolError) -> CliError {
         let status = match error {
             ToolError::InvalidArguments { .. } | ToolError::Invalid { .. } => ExitStatus::Failure,
-            ToolError::UnknownTool { .. } | ToolError::NotAvailable { .. } | ToolError::Failed { .. } => {
-                ExitStatus::Error
-            }
+            ToolError::UnknownTool { .. }
+            | ToolError::NotAvailable { .. }
+            | ToolError::Cluster(_)
+            | ToolError::Failed { .. } => ExitStatus::Error,
         };
         let hint = error.hint();
         let message = crate::redact::text(&error.to_string());

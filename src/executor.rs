@@ -116,6 +116,27 @@ impl Executor {
         stderr: &mut dyn Write,
     ) -> StepResult {
         let requirement = approval::requirement(&self.policy, call.name(), call.effect());
+        // A changing call first resolves its target and reads current state (read-only), so
+        // the question and the audit line name the real object and the real change.
+        // A refusal stands even when the cluster cannot be read for the preview.
+        let prepared;
+        let call = if call.effect().is_read_only() {
+            call
+        } else {
+            let mut copy = call.clone();
+            match copy.prepare(&self.ctx).await {
+                Ok(()) => {
+                    prepared = copy;
+                    &prepared
+                }
+                Err(_) if matches!(requirement, Requirement::Forbidden { .. }) => call,
+                Err(error) => {
+                    let result = StepResult::Failed(error);
+                    self.audit(call, &result, stderr);
+                    return result;
+                }
+            }
+        };
         let result = match requirement {
             Requirement::Skip { .. } => self.run(call).await,
             Requirement::DryRun => {
@@ -148,7 +169,9 @@ impl Executor {
                     }
                 }
             }
-            Requirement::Forbidden { reason } => StepResult::Forbidden(reason),
+            Requirement::Forbidden { reason } => {
+                StepResult::Forbidden(format!("{reason}; it would {}", call.preview()))
+            }
         };
         if !call.effect().is_read_only() {
             self.audit(call, &result, stderr);

@@ -6,6 +6,7 @@
 pub mod approval;
 pub mod audit;
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod error;
 pub mod executor;

@@ -307,6 +307,7 @@ mod tests {
                     dry_run: false,
                     limits: Default::default(),
                     workdir: std::env::temp_dir(),
+                    cluster: std::sync::Arc::new(crate::cluster::ClusterAccess::new(None, None, None)),
                 },
                 audit_log: None,
             },

@@ -18,10 +18,16 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 pub struct Settings {
     /// Default namespace for calls that name none.
     pub namespace: String,
+    /// Whether a flag, the environment or the config file chose the namespace (otherwise the
+    /// kube context's namespace or the snapshot's only namespace is used).
+    pub namespace_explicit: bool,
     /// Kube context, when chosen.
     pub context: Option<String>,
-    /// Kubeconfig path(s), when chosen.
+    /// Kubeconfig file from `--kubeconfig` or the config file (`KUBECONFIG` itself is read
+    /// by the Kubernetes client, which merges several paths as kubectl does).
     pub kubeconfig: Option<PathBuf>,
+    /// A saved cluster state to read instead of a live cluster.
+    pub snapshot: Option<PathBuf>,
     /// Never call an LLM.
     pub offline: bool,
     /// LLM model name.
@@ -123,12 +129,13 @@ pub fn resolve(
         Ok(flag || env_bool(name)?.or(file).unwrap_or(false))
     };
 
-    let namespace = flags
+    let chosen = flags
         .namespace
         .clone()
         .or_else(|| env("TODO_AI_NAMESPACE").filter(|v| !v.is_empty()))
-        .or_else(|| config.namespace.clone())
-        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+        .or_else(|| config.namespace.clone());
+    let namespace_explicit = chosen.is_some();
+    let namespace = chosen.unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
     validate::label_name("namespace", &namespace)
         .map_err(|error| CliError::new(error.to_string()).hint("namespaces are lowercase letters, digits and `-`"))?;
 
@@ -160,16 +167,17 @@ pub fn resolve(
 
     Ok(Settings {
         namespace,
+        namespace_explicit,
         context: flags
             .context
             .clone()
             .or_else(|| env("TODO_AI_CONTEXT").filter(|v| !v.is_empty()))
             .or_else(|| config.context.clone()),
-        kubeconfig: flags
-            .kubeconfig
+        kubeconfig: flags.kubeconfig.clone().or_else(|| config.kubeconfig.clone()),
+        snapshot: flags
+            .snapshot
             .clone()
-            .or_else(|| env("KUBECONFIG").filter(|v| !v.is_empty()).map(PathBuf::from))
-            .or_else(|| config.kubeconfig.clone()),
+            .or_else(|| env("TODO_AI_SNAPSHOT").filter(|v| !v.is_empty()).map(PathBuf::from)),
         offline: flag_bool(flags.offline, "TODO_AI_OFFLINE", config.offline)?,
         model: flags
             .model
@@ -188,6 +196,25 @@ pub fn resolve(
             .or_else(crate::audit::default_path),
         workdir,
     })
+}
+
+/// The namespace of the kube context in use (`--context` or the current one), as kubectl
+/// would default to it. `None` when there is no kubeconfig or the context sets none.
+pub fn context_namespace(kubeconfig: Option<&Path>, context: Option<&str>) -> Option<String> {
+    let config = match kubeconfig {
+        Some(path) => kube::config::Kubeconfig::read_from(path).ok()?,
+        None => kube::config::Kubeconfig::read().ok()?,
+    };
+    let name = context.map(str::to_string).or(config.current_context.clone())?;
+    config
+        .contexts
+        .iter()
+        .find(|named| named.name == name)?
+        .context
+        .as_ref()?
+        .namespace
+        .clone()
+        .filter(|namespace| !namespace.is_empty())
 }
 
 #[cfg(test)]

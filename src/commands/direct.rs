@@ -13,7 +13,7 @@ use crate::tools::{self, Stack};
 /// Runs a direct subcommand.
 pub fn run(settings: &Settings, command: Command) -> Result<ExitStatus, CliError> {
     let (tool, mut args, namespaced) = arguments(command)?;
-    if namespaced {
+    if namespaced && settings.namespace_explicit {
         // `-n` on a direct command is the call's namespace (it is also the default, but
         // recording it makes the audit entry and preview exact).
         args.insert("namespace".into(), json!(settings.namespace));

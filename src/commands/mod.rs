@@ -22,6 +22,9 @@ use crate::tools::{CheckedCall, ToolContext};
 
 /// The program: parse, resolve, dispatch, render errors, exit.
 pub fn main() -> ExitCode {
+    // One TLS crypto provider for every client (kube, later the LLM): ring. Installing it can
+    // only fail if one is already installed, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     match run(cli) {
         Ok(status) => status.into(),
@@ -65,8 +68,14 @@ fn init_tracing(verbosity: i8) {
         2 => "debug",
         _ => "trace",
     };
+    // Libraries report failures that we turn into our own one-line errors; their logs only
+    // show from -vv on.
+    let libraries = if verbosity >= 2 { level } else { "off" };
+    let directives = format!(
+        "{level},kube={libraries},kube_client={libraries},hyper={libraries},tower={libraries},rustls={libraries}"
+    );
     let filter = tracing_subscriber::EnvFilter::try_from_env("TODO_AI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -101,14 +110,42 @@ pub fn render_data(value: &serde_json::Value, format: OutputFormat) -> Result<St
     Ok(text)
 }
 
-/// The tool context for these settings.
+/// The tool context for these settings. When no namespace was chosen, it is the snapshot's
+/// only namespace, else the kube context's namespace, else `default` — as kubectl does.
 pub fn tool_context(settings: &Settings) -> ToolContext {
+    let mut namespace = settings.namespace.clone();
+    let mut access = crate::cluster::ClusterAccess::new(
+        settings.kubeconfig.clone(),
+        settings.context.clone(),
+        settings.snapshot.clone(),
+    );
+    if !settings.namespace_explicit {
+        match &settings.snapshot {
+            Some(path) => {
+                // Load now to learn its namespaces; a broken file is reported when a tool reads it.
+                if let Ok(cluster) = crate::cluster::Cluster::from_snapshot(path.clone()) {
+                    if let Some(only) = cluster.single_namespace() {
+                        namespace = only;
+                    }
+                    access = crate::cluster::ClusterAccess::ready(cluster);
+                }
+            }
+            None => {
+                if let Some(from_context) =
+                    settings::context_namespace(settings.kubeconfig.as_deref(), settings.context.as_deref())
+                {
+                    namespace = from_context;
+                }
+            }
+        }
+    }
     ToolContext {
-        namespace: settings.namespace.clone(),
+        namespace,
         kube_context: settings.context.clone(),
         dry_run: settings.dry_run,
         limits: settings.limits,
         workdir: settings.workdir.clone(),
+        cluster: std::sync::Arc::new(access),
     }
 }
 
@@ -120,6 +157,7 @@ pub fn policy(settings: &Settings) -> Policy {
         read_only: settings.read_only,
         terminal: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
         approved_for_session: Default::default(),
+        snapshot: settings.snapshot.as_ref().map(|path| path.display().to_string()),
     }
 }
 

@@ -88,7 +88,9 @@ pub fn render_plan_text(checked: &CheckedPlan) -> String {
     }
     let _ = writeln!(text, "plan ({} planner):", checked.planner.name());
     for (index, call) in checked.calls.iter().enumerate() {
-        let _ = writeln!(text, "  {}. {} {}", index + 1, call.name(), format_args_inline(call.args()));
+        let args = format_args_inline(call.args());
+        let separator = if args.is_empty() { "" } else { " " };
+        let _ = writeln!(text, "  {}. {}{separator}{args}", index + 1, call.name());
         let _ = writeln!(text, "     {} [{}]", call.preview(), call.effect());
     }
     if let Some(message) = &checked.plan.message {

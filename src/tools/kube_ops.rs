@@ -5,7 +5,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Effect, Tool, ToolContext, ToolFuture, not_available, ns};
+use serde_json::json;
+
+use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, not_available, ns};
+use crate::cluster::{self, ClusterError, Objects, print};
 use crate::validate::{self, Limits, MAX_TAIL_LINES, ValidationError};
 
 /// The default CPU target of an autoscaler when none is given (kubectl's default).
@@ -97,8 +100,17 @@ impl Tool for Status {
         }
     }
 
-    fn run<'a>(&'a self, _: StatusArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn run<'a>(&'a self, args: StatusArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let objects = cluster.workloads(&namespace).await?;
+            let objects = match &args.target {
+                Some(target) => select(&objects, target, &namespace)?,
+                None => objects,
+            };
+            Ok(render_status(&objects, &namespace, now()))
+        })
     }
 }
 
@@ -199,8 +211,37 @@ impl Tool for Events {
         }
     }
 
-    fn run<'a>(&'a self, _: EventsArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn run<'a>(&'a self, args: EventsArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let events = cluster.events(&namespace).await?;
+            let fragment = args.target.as_deref().map(strip_kind);
+            let selected: Vec<&k8s_openapi::api::core::v1::Event> = events
+                .iter()
+                .filter(|e| !args.warnings_only || e.type_.as_deref() == Some("Warning"))
+                .filter(|e| {
+                    fragment.is_none_or(|f| e.involved_object.name.as_deref().is_some_and(|name| name.contains(f)))
+                })
+                .collect();
+            // Newest last; only the most recent ones when there are very many.
+            let shown = &selected[selected.len().saturating_sub(MAX_EVENTS)..];
+            let now = now();
+            let rows = print::event_rows(shown, now);
+            let text = if rows.is_empty() {
+                format!("No {}events found in {namespace} namespace.", if args.warnings_only { "warning " } else { "" })
+            } else {
+                print::table(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], &rows)
+            };
+            let data = json!({
+                "namespace": namespace,
+                "events": rows.iter().map(|row| json!({
+                    "last_seen": row[0], "type": row[1], "reason": row[2], "object": row[3], "message": row[4],
+                })).collect::<Vec<_>>(),
+                "truncated": selected.len() > shown.len(),
+            });
+            Ok(ToolOutput { text, data })
+        })
     }
 }
 
@@ -249,8 +290,54 @@ impl Tool for Scale {
         )
     }
 
-    fn run<'a>(&'a self, _: ScaleArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn prepare<'a>(&'a self, mut args: ScaleArgs, ctx: &'a ToolContext) -> PrepareFuture<'a, ScaleArgs> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let target = cluster.scale_target(&namespace, &args.deployment).await?;
+            args.deployment = target.name.clone();
+            let mut preview = format!(
+                "scale deployment {namespace}/{} from {} to {} {}",
+                target.name,
+                target.replicas,
+                args.replicas,
+                if args.replicas == 1 { "replica" } else { "replicas" }
+            );
+            if let Some((hpa, min, max)) = &target.autoscaler {
+                // Do not fight the autoscaler silently.
+                preview.push_str(&format!(
+                    " — note: HorizontalPodAutoscaler `{hpa}` manages it ({min}–{max} replicas) and will override this; \
+                     to change the range instead run `todo-ai autoscale {} --min {} --max {max}`",
+                    target.name,
+                    args.replicas.clamp(1, i64::from(*max))
+                ));
+            }
+            Ok((args, preview))
+        })
+    }
+
+    fn run<'a>(&'a self, args: ScaleArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let replicas = i32::try_from(args.replicas).map_err(|_| ToolError::Failed {
+                tool: Self::NAME,
+                message: format!("{} replicas is out of range", args.replicas),
+            })?;
+            let cluster = ctx.cluster.get().await?;
+            let accepted = cluster.scale(&namespace, &args.deployment, replicas, ctx.dry_run).await?;
+            let text = if ctx.dry_run {
+                format!(
+                    "server dry run: deployment {namespace}/{} would be scaled to {accepted} replicas",
+                    args.deployment
+                )
+            } else {
+                format!("deployment {namespace}/{} scaled to {accepted} replicas", args.deployment)
+            };
+            let data = json!({
+                "namespace": namespace, "deployment": args.deployment, "replicas": accepted, "dry_run": ctx.dry_run,
+            });
+            Ok(ToolOutput { text, data })
+        })
     }
 }
 
@@ -507,4 +594,138 @@ impl Tool for Autoscale {
     fn run<'a>(&'a self, _: AutoscaleArgs, _: &'a ToolContext) -> ToolFuture<'a> {
         not_available(Self::NAME)
     }
+}
+
+/// The most events `events` prints (the newest ones).
+const MAX_EVENTS: usize = 500;
+
+/// Seconds since the epoch, now.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// `deploy/x` → `x`.
+fn strip_kind(target: &str) -> &str {
+    target.split_once('/').map_or(target, |(_, name)| name)
+}
+
+/// The workload a target names (with its pods), or the pod it names.
+fn select(objects: &Objects, target: &str, namespace: &str) -> Result<Objects, ClusterError> {
+    let query = strip_kind(target);
+    let workloads = objects
+        .deployments
+        .iter()
+        .map(|d| &d.metadata)
+        .chain(objects.statefulsets.iter().map(|s| &s.metadata))
+        .chain(objects.daemonsets.iter().map(|d| &d.metadata));
+    match cluster::resolve_one("workload", namespace, query, workloads) {
+        Ok(name) => {
+            let named = |meta: &kube::api::ObjectMeta| meta.name.as_deref() == Some(name.as_str());
+            let mut selectors = Vec::new();
+            let mut view = Objects::default();
+            for deployment in objects.deployments.iter().filter(|d| named(&d.metadata)) {
+                selectors.extend(deployment.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                view.deployments.push(deployment.clone());
+            }
+            for set in objects.statefulsets.iter().filter(|s| named(&s.metadata)) {
+                selectors.extend(set.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                view.statefulsets.push(set.clone());
+            }
+            for set in objects.daemonsets.iter().filter(|d| named(&d.metadata)) {
+                selectors.extend(set.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                view.daemonsets.push(set.clone());
+            }
+            view.pods = objects
+                .pods
+                .iter()
+                .filter(|pod| {
+                    let labels = pod.metadata.labels.as_ref();
+                    selectors.iter().any(|selector| {
+                        !selector.is_empty() && selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+                    })
+                })
+                .cloned()
+                .collect();
+            Ok(view)
+        }
+        Err(ClusterError::NotFound { suggestions, .. }) => {
+            // Maybe it names a pod.
+            match cluster::resolve_one("pod", namespace, query, objects.pods.iter().map(|p| &p.metadata)) {
+                Ok(name) => Ok(Objects {
+                    pods: objects
+                        .pods
+                        .iter()
+                        .filter(|p| p.metadata.name.as_deref() == Some(name.as_str()))
+                        .cloned()
+                        .collect(),
+                    ..Objects::default()
+                }),
+                Err(ClusterError::NotFound { suggestions: pod_suggestions, .. }) => Err(ClusterError::NotFound {
+                    kind: "workload or pod".into(),
+                    name: query.into(),
+                    namespace: namespace.into(),
+                    // Workloads first: they are what people name.
+                    suggestions: if suggestions.is_empty() { pod_suggestions } else { suggestions },
+                }),
+                Err(other) => Err(other),
+            }
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The status report: kubectl-style tables per kind, and the same as data.
+fn render_status(objects: &Objects, namespace: &str, now: i64) -> ToolOutput {
+    let deployments: Vec<_> = objects.deployments.iter().collect();
+    let statefulsets: Vec<_> = objects.statefulsets.iter().collect();
+    let daemonsets: Vec<_> = objects.daemonsets.iter().collect();
+    let mut pods: Vec<_> = objects.pods.iter().collect();
+    pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    let mut sections = Vec::new();
+    let deployment_rows = print::deployment_rows(&deployments, now);
+    if !deployment_rows.is_empty() {
+        sections.push(format!(
+            "DEPLOYMENTS\n{}",
+            print::table(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], &deployment_rows)
+        ));
+    }
+    let statefulset_rows = print::statefulset_rows(&statefulsets, now);
+    if !statefulset_rows.is_empty() {
+        sections.push(format!("STATEFULSETS\n{}", print::table(&["NAME", "READY", "AGE"], &statefulset_rows)));
+    }
+    let daemonset_rows = print::daemonset_rows(&daemonsets, now);
+    if !daemonset_rows.is_empty() {
+        sections.push(format!(
+            "DAEMONSETS\n{}",
+            print::table(
+                &["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
+                &daemonset_rows
+            )
+        ));
+    }
+    let pod_rows = print::pod_rows(&pods, now);
+    if !pod_rows.is_empty() {
+        sections.push(format!("PODS\n{}", print::table(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &pod_rows)));
+    }
+    let text =
+        if sections.is_empty() { format!("No resources found in {namespace} namespace.") } else { sections.join("\n") };
+    let rows_json = |header: &[&str], rows: &[Vec<String>]| -> Vec<serde_json::Value> {
+        rows.iter()
+            .map(|row| {
+                serde_json::Value::Object(
+                    header.iter().zip(row).map(|(key, value)| ((*key).to_string(), json!(value))).collect(),
+                )
+            })
+            .collect()
+    };
+    let data = json!({
+        "namespace": namespace,
+        "deployments": rows_json(&["name", "ready", "up_to_date", "available", "age"], &deployment_rows),
+        "statefulsets": rows_json(&["name", "ready", "age"], &statefulset_rows),
+        "daemonsets": rows_json(&["name", "desired", "current", "ready", "up_to_date", "available", "node_selector", "age"], &daemonset_rows),
+        "pods": rows_json(&["name", "ready", "status", "restarts", "age"], &pod_rows),
+    });
+    ToolOutput { text, data }
 }

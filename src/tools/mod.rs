@@ -29,6 +29,7 @@ pub use kube_ops::{
     SetImageArgs, Status, StatusArgs,
 };
 
+use crate::cluster::{ClusterAccess, ClusterError};
 use crate::validate::{Limits, ValidationError};
 
 /// What running a tool can change. The approval policy decides from this alone, so a tool
@@ -88,6 +89,8 @@ pub struct ToolContext {
     pub limits: Limits,
     /// The working tree: paths in arguments must stay inside it.
     pub workdir: PathBuf,
+    /// The cluster (or snapshot), connected on first use.
+    pub cluster: std::sync::Arc<ClusterAccess>,
 }
 
 impl ToolContext {
@@ -138,6 +141,9 @@ pub enum ToolError {
         /// The tool.
         tool: &'static str,
     },
+    /// The cluster could not answer or refused.
+    #[error("{0}")]
+    Cluster(#[from] ClusterError),
     /// The tool ran and failed.
     #[error("`{tool}` failed: {message}")]
     Failed {
@@ -159,6 +165,7 @@ impl ToolError {
             ToolError::NotAvailable { tool } => {
                 Some(format!("`todo-ai plan` still shows what `{tool}` would do; its engine lands in a later release"))
             }
+            ToolError::Cluster(error) => error.hint(),
             ToolError::Failed { .. } => None,
         }
     }
@@ -166,6 +173,9 @@ impl ToolError {
 
 /// A boxed future, so the registry can hold tools with different argument types.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<ToolOutput, ToolError>> + Send + 'a>>;
+
+/// The result of [`Tool::prepare`]: arguments with targets resolved, and the exact preview.
+pub type PrepareFuture<'a, A> = Pin<Box<dyn Future<Output = Result<(A, String), ToolError>> + Send + 'a>>;
 
 /// A vetted tool with typed arguments.
 pub trait Tool: Send + Sync + 'static {
@@ -188,11 +198,20 @@ pub trait Tool: Send + Sync + 'static {
     /// "scale deployment todo/todo-backend to 3 replicas".
     fn preview(&self, args: &Self::Args, ctx: &ToolContext) -> String;
 
+    /// Reads what the approval question needs before a changing call: resolves targets
+    /// ("backend" → "todo-backend") and current state ("from 2 to 3 replicas"). Changes
+    /// nothing. The default keeps the arguments and the static preview.
+    fn prepare<'a>(&'a self, args: Self::Args, ctx: &'a ToolContext) -> PrepareFuture<'a, Self::Args> {
+        let preview = self.preview(&args, ctx);
+        Box::pin(async move { Ok((args, preview)) })
+    }
+
     /// Runs the call. Only reached after validation and the approval policy.
     fn run<'a>(&'a self, args: Self::Args, ctx: &'a ToolContext) -> ToolFuture<'a>;
 }
 
 /// A call whose arguments parsed and validated: the only thing the executor will run.
+#[derive(Clone)]
 pub struct CheckedCall {
     tool: &'static dyn DynTool,
     args: Value,
@@ -230,6 +249,14 @@ impl CheckedCall {
     pub fn run<'a>(&'a self, ctx: &'a ToolContext) -> ToolFuture<'a> {
         self.tool.run_json(self.args.clone(), ctx)
     }
+
+    /// Resolves targets and reads current state for the preview (see [`Tool::prepare`]).
+    pub async fn prepare(&mut self, ctx: &ToolContext) -> Result<(), ToolError> {
+        let (args, preview) = self.tool.prepare_json(self.args.clone(), ctx).await?;
+        self.args = args;
+        self.preview = preview;
+        Ok(())
+    }
 }
 
 /// The object-safe face of a [`Tool`]: JSON in, checked calls out.
@@ -246,6 +273,8 @@ pub trait DynTool: Send + Sync {
     fn check_json(&self, args: Value, ctx: &ToolContext) -> Result<(Value, String), ToolError>;
     /// Runs with JSON arguments that [`DynTool::check_json`] accepted.
     fn run_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> ToolFuture<'a>;
+    /// [`Tool::prepare`] with JSON arguments.
+    fn prepare_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> PrepareFuture<'a, Value>;
 }
 
 impl<T: Tool> DynTool for T {
@@ -282,6 +311,17 @@ impl<T: Tool> DynTool for T {
         let normalised = serde_json::to_value(&typed)
             .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
         Ok((normalised, preview))
+    }
+
+    fn prepare_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> PrepareFuture<'a, Value> {
+        Box::pin(async move {
+            let typed: T::Args = serde_json::from_value(args)
+                .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
+            let (typed, preview) = self.prepare(typed, ctx).await?;
+            let value = serde_json::to_value(&typed)
+                .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
+            Ok((value, preview))
+        })
     }
 
     fn run_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> ToolFuture<'a> {

@@ -76,10 +76,10 @@ fn ask_without_terminal_refuses_instead_of_waiting() {
 fn ask_dry_run_shows_what_would_happen() {
     let home = tempfile::tempdir().unwrap();
     todo_ai(&home)
-        .args(["ask", "--dry-run", "scale backend to 3 in staging"])
+        .args(["ask", "--dry-run", "restart the backend in staging"])
         .assert()
         .code(0)
-        .stdout("dry run: would scale deployment staging/backend to 3 replicas\n");
+        .stdout("dry run: would restart deployment staging/backend (a rolling update replaces its pods)\n");
     assert_eq!(audit_lines(home.path())[0]["outcome"], "dry_run");
 }
 
@@ -91,12 +91,12 @@ fn read_only_refuses_changes_but_not_reads() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("read-only mode: `rollout_restart` changes the cluster"));
-    // A read-only tool runs (its engine is not in this build yet: exit 2 with a hint).
-    todo_ai(&home)
-        .args(["--read-only", "ask", "show pods"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("`status` is not available yet").and(predicate::str::contains("hint:")));
+    // A read-only tool runs: here there is no cluster, so it says so (exit 2) with a hint.
+    todo_ai(&home).args(["--read-only", "ask", "show pods"]).assert().code(2).stderr(
+        predicate::str::contains("error: no Kubernetes configuration found").and(predicate::str::contains(
+            "hint: set `KUBECONFIG` or pass `--kubeconfig FILE`; to work without a cluster pass `--snapshot FILE`",
+        )),
+    );
 }
 
 #[test]
@@ -134,10 +134,10 @@ fn plan_output_never_shows_secret_values() {
 fn direct_subcommands_share_the_tools() {
     let home = tempfile::tempdir().unwrap();
     todo_ai(&home)
-        .args(["--dry-run", "-n", "todo", "scale", "backend", "4"])
+        .args(["--dry-run", "-n", "todo", "restart", "backend"])
         .assert()
         .code(0)
-        .stdout("dry run: would scale deployment todo/backend to 4 replicas\n");
+        .stdout("dry run: would restart deployment todo/backend (a rolling update replaces its pods)\n");
     todo_ai(&home).args(["scale", "backend", "-5"]).assert().code(1).stderr(predicate::str::starts_with(
         "error: invalid arguments for `scale`: replicas must be between 0 and 100 (got -5)",
     ));
@@ -223,7 +223,7 @@ fn completions_and_yaml_output() {
 fn repl_on_piped_input_plans_and_refuses_changes() {
     let home = tempfile::tempdir().unwrap();
     let assert = todo_ai(&home)
-        .write_stdin("/namespace todo\nscale backend to 3\n/dry-run\nscale backend to 3\n/bogus\n/exit\n")
+        .write_stdin("/namespace todo\nscale backend to 3\n/dry-run\nrestart backend\n/bogus\n/exit\n")
         .timeout(std::time::Duration::from_secs(20))
         .assert()
         .code(0);
@@ -233,7 +233,7 @@ fn repl_on_piped_input_plans_and_refuses_changes() {
     assert!(stdout.contains("namespace is now todo"), "{stdout}");
     assert!(stdout.contains("scale deployment todo/backend to 3 replicas [changes cluster]"), "{stdout}");
     assert!(stderr.contains("refused: `scale` changes the cluster and there is no terminal"), "{stderr}");
-    assert!(stdout.contains("dry run: would scale deployment todo/backend to 3 replicas"), "{stdout}");
+    assert!(stdout.contains("dry run: would restart deployment todo/backend"), "{stdout}");
     assert!(stdout.contains("unknown command `/bogus`"), "{stdout}");
     // History is kept in the state directory.
     assert!(home.path().join("state/todo-ai/history.txt").exists());

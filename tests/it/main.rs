@@ -4,6 +4,8 @@
 //!   recording tool (nothing changes without approval; the audit log is written)
 //! - `cli`: the binary end to end (exit codes, refusals, no hang without a terminal, REPL)
 //! - `corpus`: the planner against the intent corpora in `tests/fixtures/`
+//! - `fake_api` + `kube_live`: the Kubernetes tools through a kube::Client and a fake API server
+//! - `snapshot_cli`: the binary against the bundled example snapshot
 //! - `schemas`: `tools/*.schema.json` are generated and fresh; `tools --json` is valid
 //! - `snapshots`: what users see (help, tool table, plans, prompts, errors)
 
@@ -12,6 +14,9 @@
 mod approvals;
 mod cli;
 mod corpus;
+mod fake_api;
+mod kube_live;
 mod schemas;
+mod snapshot_cli;
 mod snapshots;
 mod support;

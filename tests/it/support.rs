@@ -41,5 +41,6 @@ pub fn context(workdir: &Path) -> ToolContext {
         dry_run: false,
         limits: Default::default(),
         workdir: workdir.to_path_buf(),
+        cluster: std::sync::Arc::new(todo_ai::cluster::ClusterAccess::new(None, None, None)),
     }
 }

@@ -1,0 +1,536 @@
+//! Cluster access behind one seam: [`Cluster::Live`] talks to the API server through kube-rs,
+//! [`Cluster::Snapshot`] answers from a saved state (`--snapshot FILE|DIR`) and can never be
+//! changed. Tools get a [`ClusterAccess`] that connects lazily, on first use, so commands that
+//! never touch the cluster never need a kubeconfig.
+//!
+//! Reads are LISTs per kind with the namespace in the path (never one GET per pod) and run
+//! concurrently, so the number of requests does not grow with the cluster.
+
+pub mod print;
+pub mod resolve;
+pub mod snapshot;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use serde_json::Value;
+
+use resolve::{Candidate, Resolution};
+
+/// Why the cluster could not answer. Each variant renders as one line; [`ClusterError::hint`]
+/// says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClusterError {
+    /// No kubeconfig and not running in a cluster.
+    #[error("no Kubernetes configuration found: {reason}")]
+    NoConfig {
+        /// What was tried.
+        reason: String,
+    },
+    /// The kubeconfig exists but cannot be used.
+    #[error("cannot use the kubeconfig: {reason}")]
+    Kubeconfig {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The API server did not answer.
+    #[error("cannot reach the cluster at {server} (context {context}): {reason}")]
+    Unreachable {
+        /// The API server URL.
+        server: String,
+        /// The kube context.
+        context: String,
+        /// The transport error.
+        reason: String,
+    },
+    /// RBAC said no.
+    #[error("forbidden: cannot {verb} {resource} in namespace {namespace}")]
+    Forbidden {
+        /// The verb (`list`, `patch` …).
+        verb: String,
+        /// The resource (`deployments`, `deployments/scale` …).
+        resource: String,
+        /// The namespace.
+        namespace: String,
+    },
+    /// No object of that name; `suggestions` holds the closest names.
+    #[error("{kind} `{name}` not found in namespace {namespace}{}", suggest(.suggestions))]
+    NotFound {
+        /// The kind, lower case (`deployment`).
+        kind: String,
+        /// What was asked for.
+        name: String,
+        /// The namespace searched.
+        namespace: String,
+        /// The closest names, best first.
+        suggestions: Vec<String>,
+    },
+    /// Several objects match a name fragment.
+    #[error("`{name}` matches several {kind}s in namespace {namespace}: {}", .candidates.join(", "))]
+    Ambiguous {
+        /// The kind, lower case.
+        kind: String,
+        /// What was asked for.
+        name: String,
+        /// The namespace searched.
+        namespace: String,
+        /// The matching names.
+        candidates: Vec<String>,
+    },
+    /// The update raced another writer twice.
+    #[error("{kind} `{name}` was changed by someone else while updating it")]
+    Conflict {
+        /// The kind.
+        kind: String,
+        /// The name.
+        name: String,
+    },
+    /// The request took too long.
+    #[error("the cluster at {server} did not answer in time")]
+    Timeout {
+        /// The API server URL.
+        server: String,
+    },
+    /// A snapshot file cannot be read.
+    #[error("cannot read snapshot `{path}`: {reason}")]
+    Snapshot {
+        /// The file or directory.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Anything else the API server said.
+    #[error("the cluster refused the request: {message}")]
+    Api {
+        /// The server's message.
+        message: String,
+    },
+}
+
+fn suggest(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        names => format!("; did you mean {}?", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")),
+    }
+}
+
+impl ClusterError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            ClusterError::NoConfig { .. } => {
+                "set `KUBECONFIG` or pass `--kubeconfig FILE`; to work without a cluster pass `--snapshot FILE`".into()
+            }
+            ClusterError::Kubeconfig { .. } => "check it with `kubectl config view`".into(),
+            ClusterError::Unreachable { context, .. } => format!(
+                "is the cluster running (`minikube status`)? check `kubectl --context {context} cluster-info`"
+            ),
+            ClusterError::Forbidden { verb, resource, namespace } => {
+                format!("check your access with `kubectl auth can-i {verb} {resource} -n {namespace}`")
+            }
+            ClusterError::NotFound { namespace, .. } => format!("see what is there with `todo-ai status -n {namespace}`"),
+            ClusterError::Ambiguous { candidates, .. } => {
+                format!("name one exactly, e.g. `{}`", candidates.first().cloned().unwrap_or_default())
+            }
+            ClusterError::Conflict { .. } => "run the command again".into(),
+            ClusterError::Timeout { .. } => "check the network to the API server, then try again".into(),
+            ClusterError::Snapshot { .. } => "a snapshot is what `kubectl get … -o yaml` prints (a List, documents separated by `---`, or a directory of them)".into(),
+            ClusterError::Api { .. } => return None,
+        })
+    }
+}
+
+/// Objects of the kinds the tools read, from one namespace (or a whole snapshot).
+#[derive(Debug, Clone, Default)]
+pub struct Objects {
+    /// Pods.
+    pub pods: Vec<Pod>,
+    /// Deployments.
+    pub deployments: Vec<Deployment>,
+    /// StatefulSets.
+    pub statefulsets: Vec<StatefulSet>,
+    /// DaemonSets.
+    pub daemonsets: Vec<DaemonSet>,
+    /// ReplicaSets.
+    pub replicasets: Vec<ReplicaSet>,
+    /// Events (events.k8s.io/v1 converted to the core shape).
+    pub events: Vec<Event>,
+    /// HorizontalPodAutoscalers (autoscaling/v2).
+    pub hpas: Vec<HorizontalPodAutoscaler>,
+    /// Everything else, as JSON (services, ingresses … for diagnosis).
+    pub other: Vec<Value>,
+}
+
+fn in_namespace(meta: &kube::api::ObjectMeta, namespace: &str) -> bool {
+    meta.namespace.as_deref().unwrap_or("default") == namespace
+}
+
+impl Objects {
+    /// Only the objects in `namespace`.
+    pub fn namespace(&self, namespace: &str) -> Objects {
+        Objects {
+            pods: self.pods.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
+            deployments: self.deployments.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
+            statefulsets: self.statefulsets.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
+            daemonsets: self.daemonsets.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
+            replicasets: self.replicasets.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
+            events: self.events.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
+            hpas: self.hpas.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
+            other: self
+                .other
+                .iter()
+                .filter(|o| o["metadata"]["namespace"].as_str().unwrap_or("default") == namespace)
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// The live cluster: a kube client and where it points.
+#[derive(Clone)]
+pub struct Live {
+    /// The client.
+    pub client: kube::Client,
+    /// The kube context name, for messages.
+    pub context: String,
+    /// The API server URL, for messages.
+    pub server: String,
+}
+
+/// Where cluster state comes from.
+pub enum Cluster {
+    /// A real API server.
+    Live(Live),
+    /// A saved state; read-only.
+    Snapshot {
+        /// The file or directory it came from.
+        path: PathBuf,
+        /// Its objects.
+        objects: Objects,
+    },
+}
+
+impl fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cluster::Live(live) => write!(f, "Live({} at {})", live.context, live.server),
+            Cluster::Snapshot { path, .. } => write!(f, "Snapshot({})", path.display()),
+        }
+    }
+}
+
+/// What a changing tool needs to know to change a deployment's replicas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleTarget {
+    /// The resolved deployment name.
+    pub name: String,
+    /// Its current desired replicas.
+    pub replicas: i32,
+    /// An autoscaler targeting it: name, min and max.
+    pub autoscaler: Option<(String, i32, i32)>,
+}
+
+impl Cluster {
+    /// Connects as kubectl would: `--kubeconfig` or `KUBECONFIG` (several paths merged) or
+    /// `~/.kube/config`, `--context`, else the in-cluster service account.
+    pub async fn connect(kubeconfig: Option<PathBuf>, context: Option<String>) -> Result<Cluster, ClusterError> {
+        let options = KubeConfigOptions { context: context.clone(), ..KubeConfigOptions::default() };
+        let mut file_context = None;
+        let config = match &kubeconfig {
+            Some(path) => {
+                let file = Kubeconfig::read_from(path)
+                    .map_err(|error| ClusterError::Kubeconfig { reason: format!("`{}`: {error}", path.display()) })?;
+                file_context = file.current_context.clone();
+                kube::Config::from_custom_kubeconfig(file, &options)
+                    .await
+                    .map_err(|error| ClusterError::Kubeconfig { reason: error.to_string() })?
+            }
+            None if context.is_some() => kube::Config::from_kubeconfig(&options)
+                .await
+                .map_err(|error| ClusterError::Kubeconfig { reason: error.to_string() })?,
+            None => {
+                kube::Config::infer().await.map_err(|error| ClusterError::NoConfig { reason: error.to_string() })?
+            }
+        };
+        let server = config.cluster_url.to_string();
+        let context_name =
+            context.or(file_context).or_else(current_context).unwrap_or_else(|| "in-cluster".to_string());
+        let client =
+            kube::Client::try_from(config).map_err(|error| ClusterError::Kubeconfig { reason: error.to_string() })?;
+        Ok(Cluster::Live(Live { client, context: context_name, server }))
+    }
+
+    /// Loads a snapshot.
+    pub fn from_snapshot(path: PathBuf) -> Result<Cluster, ClusterError> {
+        let objects = snapshot::load(&path)?;
+        Ok(Cluster::Snapshot { path, objects })
+    }
+
+    /// A short description for messages: `context minikube` or `snapshot todo.yaml`.
+    pub fn describe(&self) -> String {
+        match self {
+            Cluster::Live(live) => format!("context {}", live.context),
+            Cluster::Snapshot { path, .. } => format!("snapshot {}", path.display()),
+        }
+    }
+
+    /// The namespace of every namespaced object in a snapshot, when there is exactly one.
+    pub fn single_namespace(&self) -> Option<String> {
+        let Cluster::Snapshot { objects, .. } = self else { return None };
+        let mut namespaces: Vec<&str> = objects
+            .pods
+            .iter()
+            .map(|o| &o.metadata)
+            .chain(objects.deployments.iter().map(|o| &o.metadata))
+            .chain(objects.statefulsets.iter().map(|o| &o.metadata))
+            .chain(objects.daemonsets.iter().map(|o| &o.metadata))
+            .filter_map(|meta| meta.namespace.as_deref())
+            .chain(objects.other.iter().filter_map(|o| o["metadata"]["namespace"].as_str()))
+            .collect();
+        namespaces.sort_unstable();
+        namespaces.dedup();
+        match namespaces.as_slice() {
+            [only] => Some((*only).to_string()),
+            _ => None,
+        }
+    }
+
+    /// Whether changes are impossible (a snapshot).
+    pub fn is_snapshot(&self) -> bool {
+        matches!(self, Cluster::Snapshot { .. })
+    }
+
+    /// Pods, deployments, statefulsets and daemonsets of a namespace: four concurrent LISTs.
+    pub async fn workloads(&self, namespace: &str) -> Result<Objects, ClusterError> {
+        match self {
+            Cluster::Snapshot { objects, .. } => {
+                let mut found = objects.namespace(namespace);
+                found.events.clear();
+                Ok(found)
+            }
+            Cluster::Live(live) => {
+                let (pods, deployments, statefulsets, daemonsets) = tokio::try_join!(
+                    live.list::<Pod>(namespace, "pods"),
+                    live.list::<Deployment>(namespace, "deployments"),
+                    live.list::<StatefulSet>(namespace, "statefulsets"),
+                    live.list::<DaemonSet>(namespace, "daemonsets"),
+                )?;
+                Ok(Objects { pods, deployments, statefulsets, daemonsets, ..Objects::default() })
+            }
+        }
+    }
+
+    /// Core/v1 events of a namespace, oldest first.
+    pub async fn events(&self, namespace: &str) -> Result<Vec<Event>, ClusterError> {
+        let mut events = match self {
+            Cluster::Snapshot { objects, .. } => objects.namespace(namespace).events,
+            Cluster::Live(live) => live.list::<Event>(namespace, "events").await?,
+        };
+        events.sort_by_key(print::event_time);
+        Ok(events)
+    }
+
+    /// Resolves a deployment and reads what scaling it needs: current replicas and any HPA.
+    pub async fn scale_target(&self, namespace: &str, query: &str) -> Result<ScaleTarget, ClusterError> {
+        let (deployments, hpas) = match self {
+            Cluster::Snapshot { objects, .. } => {
+                let found = objects.namespace(namespace);
+                (found.deployments, found.hpas)
+            }
+            Cluster::Live(live) => tokio::try_join!(
+                live.list::<Deployment>(namespace, "deployments"),
+                live.list::<HorizontalPodAutoscaler>(namespace, "horizontalpodautoscalers"),
+            )?,
+        };
+        let name = resolve_one("deployment", namespace, query, deployments.iter().map(|d| &d.metadata))?;
+        let deployment = deployments.iter().find(|d| d.metadata.name.as_deref() == Some(name.as_str()));
+        let replicas = deployment.and_then(|d| d.spec.as_ref()).and_then(|s| s.replicas).unwrap_or(1);
+        let autoscaler = hpas.iter().find_map(|hpa| {
+            let spec = hpa.spec.as_ref()?;
+            let target = &spec.scale_target_ref;
+            (target.kind == "Deployment" && target.name == name).then(|| {
+                (hpa.metadata.name.clone().unwrap_or_default(), spec.min_replicas.unwrap_or(1), spec.max_replicas)
+            })
+        });
+        Ok(ScaleTarget { name, replicas, autoscaler })
+    }
+
+    /// Sets a deployment's replicas through the scale subresource (a merge PATCH of
+    /// `spec.replicas`); with `dry_run` the server validates and changes nothing. Returns the
+    /// replicas the server accepted.
+    pub async fn scale(&self, namespace: &str, name: &str, replicas: i32, dry_run: bool) -> Result<i32, ClusterError> {
+        let Cluster::Live(live) = self else {
+            return Err(ClusterError::Api { message: "a snapshot cannot be changed".into() });
+        };
+        let api: Api<Deployment> = Api::namespaced(live.client.clone(), namespace);
+        let params = PatchParams { dry_run, ..PatchParams::default() };
+        let patch = serde_json::json!({"spec": {"replicas": replicas}});
+        let scale = api
+            .patch_scale(name, &params, &Patch::Merge(&patch))
+            .await
+            .map_err(|error| live.error(error, "patch", "deployments/scale", namespace, Some(("deployment", name))))?;
+        Ok(scale.spec.and_then(|s| s.replicas).unwrap_or(replicas))
+    }
+}
+
+impl Live {
+    async fn list<K>(&self, namespace: &str, resource: &str) -> Result<Vec<K>, ClusterError>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + fmt::Debug
+            + serde::de::DeserializeOwned,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
+        api.list(&ListParams::default())
+            .await
+            .map(|list| list.items)
+            .map_err(|error| self.error(error, "list", resource, namespace, None))
+    }
+
+    /// Turns a kube error into one the user can act on.
+    fn error(
+        &self,
+        error: kube::Error,
+        verb: &str,
+        resource: &str,
+        namespace: &str,
+        object: Option<(&str, &str)>,
+    ) -> ClusterError {
+        match error {
+            kube::Error::Api(status) => match status.code {
+                403 => ClusterError::Forbidden {
+                    verb: verb.into(),
+                    resource: resource.into(),
+                    namespace: namespace.into(),
+                },
+                404 => {
+                    let (kind, name) = object.unwrap_or((resource, ""));
+                    ClusterError::NotFound {
+                        kind: kind.into(),
+                        name: name.into(),
+                        namespace: namespace.into(),
+                        suggestions: Vec::new(),
+                    }
+                }
+                409 => {
+                    let (kind, name) = object.unwrap_or((resource, ""));
+                    ClusterError::Conflict { kind: kind.into(), name: name.into() }
+                }
+                504 => ClusterError::Timeout { server: self.server.clone() },
+                _ => ClusterError::Api { message: crate::redact::text(&status.message) },
+            },
+            kube::Error::HyperError(error) => self.unreachable(error.to_string()),
+            kube::Error::Service(error) => {
+                let text = error.to_string();
+                if text.to_ascii_lowercase().contains("timed out") || text.contains("elapsed") {
+                    ClusterError::Timeout { server: self.server.clone() }
+                } else {
+                    self.unreachable(text)
+                }
+            }
+            other => ClusterError::Api { message: crate::redact::text(&other.to_string()) },
+        }
+    }
+
+    fn unreachable(&self, reason: String) -> ClusterError {
+        ClusterError::Unreachable { server: self.server.clone(), context: self.context.clone(), reason }
+    }
+}
+
+/// The kubeconfig's current context name, for messages.
+fn current_context() -> Option<String> {
+    Kubeconfig::read().ok().and_then(|config| config.current_context)
+}
+
+/// Resolves `query` among objects of one kind, as an error the user can act on.
+pub fn resolve_one<'a>(
+    kind: &str,
+    namespace: &str,
+    query: &str,
+    metas: impl Iterator<Item = &'a kube::api::ObjectMeta>,
+) -> Result<String, ClusterError> {
+    let metas: Vec<&kube::api::ObjectMeta> = metas.collect();
+    let candidates: Vec<Candidate<'_>> = metas
+        .iter()
+        .filter_map(|meta| Some(Candidate { name: meta.name.as_deref()?, labels: meta.labels.as_ref() }))
+        .collect();
+    match resolve::resolve(query, &candidates) {
+        Resolution::Found(name) => Ok(name),
+        Resolution::Ambiguous(candidates) => Err(ClusterError::Ambiguous {
+            kind: kind.into(),
+            name: query.into(),
+            namespace: namespace.into(),
+            candidates,
+        }),
+        Resolution::NotFound(suggestions) => Err(ClusterError::NotFound {
+            kind: kind.into(),
+            name: query.into(),
+            namespace: namespace.into(),
+            suggestions,
+        }),
+    }
+}
+
+/// Lazy, shared access to the cluster for tools: the first tool that needs it connects (or
+/// loads the snapshot); commands that never need it never do.
+pub struct ClusterAccess {
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+    snapshot: Option<PathBuf>,
+    cell: tokio::sync::OnceCell<Result<Arc<Cluster>, ClusterError>>,
+}
+
+impl fmt::Debug for ClusterAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClusterAccess").field("snapshot", &self.snapshot).field("context", &self.context).finish()
+    }
+}
+
+impl ClusterAccess {
+    /// Access configured from settings.
+    pub fn new(kubeconfig: Option<PathBuf>, context: Option<String>, snapshot: Option<PathBuf>) -> ClusterAccess {
+        ClusterAccess { kubeconfig, context, snapshot, cell: tokio::sync::OnceCell::new() }
+    }
+
+    /// Access to a cluster that is already there (tests, the MCP server).
+    pub fn ready(cluster: Cluster) -> ClusterAccess {
+        ClusterAccess {
+            kubeconfig: None,
+            context: None,
+            snapshot: None,
+            cell: tokio::sync::OnceCell::new_with(Some(Ok(Arc::new(cluster)))),
+        }
+    }
+
+    /// Whether this session reads a snapshot (known without loading it).
+    pub fn is_snapshot(&self) -> bool {
+        self.snapshot.is_some() || self.cell.get().is_some_and(|c| c.as_ref().is_ok_and(|c| c.is_snapshot()))
+    }
+
+    /// The snapshot path, when there is one.
+    pub fn snapshot_path(&self) -> Option<&PathBuf> {
+        self.snapshot.as_ref()
+    }
+
+    /// The cluster, connecting on first use.
+    pub async fn get(&self) -> Result<Arc<Cluster>, ClusterError> {
+        self.cell
+            .get_or_init(|| async {
+                let cluster = match &self.snapshot {
+                    Some(path) => Cluster::from_snapshot(path.clone()),
+                    None => Cluster::connect(self.kubeconfig.clone(), self.context.clone()).await,
+                };
+                cluster.map(Arc::new)
+            })
+            .await
+            .clone()
+    }
+}

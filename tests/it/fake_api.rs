@@ -1,0 +1,165 @@
+//! A small in-process Kubernetes API server behind `tower_test::mock`: a real `kube::Client`
+//! sends real requests, this routes the real REST paths (`/api/v1/namespaces/{ns}/pods`,
+//! `/apis/apps/v1/namespaces/{ns}/deployments/{name}/scale` …), answers with Kubernetes JSON
+//! and records every request (method, path, query, body) so tests can assert them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use http::{Request, Response, StatusCode};
+use kube::client::Body;
+use serde_json::{Value, json};
+use todo_ai::cluster::{Cluster, ClusterAccess, Live};
+use todo_ai::tools::ToolContext;
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub body: Value,
+}
+
+/// The fake's state: objects by (namespace, plural), forced errors, and the request log.
+#[derive(Default)]
+pub struct State {
+    objects: HashMap<(String, String), Vec<Value>>,
+    /// `plural` → HTTP status to answer with instead.
+    pub errors: HashMap<String, u16>,
+    pub requests: Vec<Recorded>,
+}
+
+fn plural(kind: &str) -> String {
+    match kind {
+        "Pod" => "pods".into(),
+        "Deployment" => "deployments".into(),
+        "StatefulSet" => "statefulsets".into(),
+        "DaemonSet" => "daemonsets".into(),
+        "ReplicaSet" => "replicasets".into(),
+        "Event" => "events".into(),
+        "HorizontalPodAutoscaler" => "horizontalpodautoscalers".into(),
+        "Service" => "services".into(),
+        other => format!("{}s", other.to_ascii_lowercase()),
+    }
+}
+
+impl State {
+    /// Adds objects (each with `kind` and `metadata.namespace`).
+    pub fn add(&mut self, objects: impl IntoIterator<Item = Value>) {
+        for object in objects {
+            let kind = object["kind"].as_str().unwrap_or_default().to_string();
+            let namespace = object["metadata"]["namespace"].as_str().unwrap_or("default").to_string();
+            self.objects.entry((namespace, plural(&kind))).or_default().push(object);
+        }
+    }
+
+    fn respond(&mut self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        // /api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]] or /apis/{group}/{version}/namespaces/…
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let rest = match parts.as_slice() {
+            ["api", _version, "namespaces", rest @ ..] => rest,
+            ["apis", _group, _version, "namespaces", rest @ ..] => rest,
+            _ => return (404, status(404, "NotFound", &format!("no route for {path}"))),
+        };
+        let (namespace, plural_name, name, sub) = match rest {
+            [ns, plural] => (*ns, *plural, None, None),
+            [ns, plural, name] => (*ns, *plural, Some(*name), None),
+            [ns, plural, name, sub] => (*ns, *plural, Some(*name), Some(*sub)),
+            _ => return (404, status(404, "NotFound", "bad path")),
+        };
+        if let Some(code) = self.errors.get(plural_name).copied() {
+            let reason = if code == 403 { "Forbidden" } else { "Error" };
+            return (code, status(code, reason, &format!("{plural_name} is {reason}")));
+        }
+        let items = self.objects.get(&(namespace.to_string(), plural_name.to_string())).cloned().unwrap_or_default();
+        match (method, name, sub) {
+            ("GET", None, None) => {
+                (200, json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": "1"}, "items": items}))
+            }
+            ("PATCH", Some(name), Some("scale")) => {
+                let Some(object) = items.iter().find(|o| o["metadata"]["name"] == name) else {
+                    return (404, status(404, "NotFound", &format!("deployments.apps \"{name}\" not found")));
+                };
+                let current = object["spec"]["replicas"].as_i64().unwrap_or(1);
+                let wanted = body["spec"]["replicas"].as_i64().unwrap_or(current);
+                (
+                    200,
+                    json!({
+                        "apiVersion": "autoscaling/v1", "kind": "Scale",
+                        "metadata": {"name": name, "namespace": namespace},
+                        "spec": {"replicas": wanted}, "status": {"replicas": current}
+                    }),
+                )
+            }
+            _ => (405, status(405, "MethodNotAllowed", &format!("{method} {path}"))),
+        }
+    }
+}
+
+fn status(code: u16, reason: &str, message: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Status", "status": "Failure", "code": code, "reason": reason, "message": message})
+}
+
+/// Starts the fake on the current tokio runtime; returns a tool context bound to it.
+pub fn start(state: Arc<Mutex<State>>) -> ToolContext {
+    let (service, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    let served = state.clone();
+    tokio::spawn(async move {
+        while let Some((request, send)) = handle.next_request().await {
+            let method = request.method().to_string();
+            let path = request.uri().path().to_string();
+            let query = request.uri().query().unwrap_or_default().to_string();
+            let bytes = request.into_body().collect_bytes().await.unwrap_or_default();
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            let (code, answer) = {
+                let mut state = served.lock().unwrap();
+                state.requests.push(Recorded { method: method.clone(), path: path.clone(), query, body: body.clone() });
+                state.respond(&method, &path, &body)
+            };
+            let response = Response::builder()
+                .status(StatusCode::from_u16(code).unwrap())
+                .header("content-type", "application/json")
+                .body(Body::from(serde_json::to_vec(&answer).unwrap()))
+                .unwrap();
+            send.send_response(response);
+        }
+    });
+    let client = kube::Client::new(service, "default");
+    let live = Live { client, context: "fake".into(), server: "https://fake:6443".into() };
+    ToolContext {
+        namespace: "todo".into(),
+        kube_context: Some("fake".into()),
+        dry_run: false,
+        limits: Default::default(),
+        workdir: std::env::temp_dir(),
+        cluster: Arc::new(ClusterAccess::ready(Cluster::Live(live))),
+    }
+}
+
+/// The example snapshot's objects, as the fake's initial state.
+pub fn example_objects() -> Vec<Value> {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/examples/todo-snapshot.yaml")).unwrap();
+    let list: Value = serde_yaml::from_str(&text).unwrap();
+    list["items"].as_array().unwrap().clone()
+}
+
+/// `count` running pods of the backend deployment.
+pub fn backend_pods(count: usize) -> Vec<Value> {
+    (0..count)
+        .map(|index| {
+            json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("todo-backend-abc-{index:05}"), "namespace": "todo",
+                             "labels": {"app.kubernetes.io/name": "backend"},
+                             "creationTimestamp": "2026-01-01T00:00:00Z"},
+                "spec": {"containers": [{"name": "backend", "image": "todo-backend:1"}]},
+                "status": {"phase": "Running", "containerStatuses": [{
+                    "name": "backend", "ready": true, "restartCount": 0, "image": "todo-backend:1", "imageID": "",
+                    "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}
+                }]}
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,133 @@
+//! The binary against the bundled example snapshot: read tools work offline, changing tools
+//! show their resolved plan and refuse to change a snapshot, broken files are clear errors.
+
+use predicates::prelude::*;
+
+use crate::support::{audit_lines, todo_ai};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/examples/todo-snapshot.yaml");
+
+#[test]
+fn status_reads_the_snapshot_like_kubectl() {
+    let home = tempfile::tempdir().unwrap();
+    todo_ai(&home).args(["--snapshot", EXAMPLE, "status"]).assert().code(0).stdout(
+        predicate::str::contains("NAME            READY   UP-TO-DATE   AVAILABLE   AGE")
+            .and(predicate::str::contains("todo-backend    0/2     2            0"))
+            .and(predicate::str::contains("CrashLoopBackOff"))
+            .and(predicate::str::contains("ImagePullBackOff")),
+    );
+    let output = todo_ai(&home).args(["--snapshot", EXAMPLE, "-o", "json", "status", "frontend"]).output().unwrap();
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["outcome"], "ok");
+    assert_eq!(result["result"]["namespace"], "todo", "the snapshot's only namespace is the default");
+    let pods = result["result"]["pods"].as_array().unwrap();
+    assert_eq!(pods.len(), 1);
+    assert_eq!(pods[0]["status"], "ImagePullBackOff");
+    assert_eq!(pods[0]["ready"], "0/1");
+}
+
+#[test]
+fn unknown_targets_suggest_the_closest_names() {
+    let home = tempfile::tempdir().unwrap();
+    todo_ai(&home)
+        .args(["--snapshot", EXAMPLE, "status", "bakend"])
+        .assert()
+        .code(2)
+        .stderr("error: workload or pod `bakend` not found in namespace todo; did you mean `todo-backend`?\n\nhint: see what is there with `todo-ai status -n todo`\n");
+}
+
+#[test]
+fn changing_tools_show_the_plan_and_refuse_a_snapshot() {
+    let home = tempfile::tempdir().unwrap();
+    todo_ai(&home).args(["--snapshot", EXAMPLE, "--yes", "scale", "backend", "3"]).assert().code(1).stderr(
+        predicate::str::contains("cannot be changed; it would scale deployment todo/todo-backend from 2 to 3 replicas"),
+    );
+    let audit = audit_lines(home.path());
+    assert_eq!(audit[0]["outcome"], "forbidden");
+    assert_eq!(audit[0]["args"]["deployment"], "todo-backend", "the audit names the resolved object");
+}
+
+#[test]
+fn events_from_the_snapshot() {
+    let home = tempfile::tempdir().unwrap();
+    todo_ai(&home)
+        .args(["--snapshot", EXAMPLE, "events", "--warnings-only", "frontend"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Failed to pull image").and(predicate::str::contains("todo-backend").not()));
+}
+
+#[test]
+fn broken_snapshots_are_one_line_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let bad = home.path().join("bad.yaml");
+    std::fs::write(&bad, "apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  apiVersion: v1\n  metadata: [oops\n")
+        .unwrap();
+    todo_ai(&home).args(["--snapshot", bad.to_str().unwrap(), "-n", "todo", "status"]).assert().code(2).stderr(
+        predicate::str::starts_with(format!("error: cannot read snapshot `{}`: line ", bad.display()))
+            .and(predicate::str::contains("hint: a snapshot is what `kubectl get … -o yaml` prints")),
+    );
+    let directory = home.path().join("snap");
+    std::fs::create_dir(&directory).unwrap();
+    std::fs::copy(EXAMPLE, directory.join("todo.yaml")).unwrap();
+    todo_ai(&home).args(["--snapshot", directory.to_str().unwrap(), "status"]).assert().code(0);
+}
+
+fn write_kubeconfig(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("kubeconfig");
+    // Port 1 on loopback: nothing listens, so the connection is refused at once.
+    std::fs::write(
+        &path,
+        r"apiVersion: v1
+kind: Config
+current-context: dev
+clusters:
+- name: local
+  cluster: {server: 'https://127.0.0.1:1', insecure-skip-tls-verify: true}
+users:
+- name: me
+  user: {token: not-a-real-token}
+contexts:
+- name: dev
+  context: {cluster: local, user: me, namespace: team-a}
+- name: other
+  context: {cluster: local, user: me}
+",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn unreachable_cluster_names_server_and_context() {
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(home.path());
+    todo_ai(&home)
+        .args(["--kubeconfig", kubeconfig.to_str().unwrap(), "status"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with("error: cannot reach the cluster at https://127.0.0.1:1/ (context dev):")
+                .and(predicate::str::contains(
+                    "hint: is the cluster running (`minikube status`)? check `kubectl --context dev cluster-info`",
+                ))
+                .and(predicate::str::contains("not-a-real-token").not()),
+        );
+}
+
+#[test]
+fn the_kube_context_namespace_is_the_default() {
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = write_kubeconfig(home.path());
+    let preview = |extra: &[&str]| {
+        let mut command = todo_ai(&home);
+        command.env("KUBECONFIG", &kubeconfig).args(extra).args(["plan", "-o", "json", "restart api"]);
+        let output = command.output().unwrap();
+        let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        plan["steps"][0]["preview"].as_str().unwrap().to_string()
+    };
+    assert!(preview(&[]).contains("team-a/api"));
+    assert!(preview(&["--context", "other"]).contains("default/api"));
+    assert!(preview(&["-n", "explicit"]).contains("explicit/api"));
+}
