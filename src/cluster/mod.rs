@@ -17,7 +17,7 @@ use std::sync::Arc;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Event, Pod};
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, ListParams, LogParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 
@@ -376,6 +376,156 @@ impl Cluster {
             .await
             .map_err(|error| live.error(error, "patch", "deployments/scale", namespace, Some(("deployment", name))))?;
         Ok(scale.spec.and_then(|s| s.replicas).unwrap_or(replicas))
+    }
+}
+
+/// The most pods whose logs one call reads.
+pub const MAX_LOG_PODS: usize = 10;
+
+impl Cluster {
+    fn changeable(&self) -> Result<&Live, ClusterError> {
+        match self {
+            Cluster::Live(live) => Ok(live),
+            Cluster::Snapshot { .. } => Err(ClusterError::Api { message: "a snapshot cannot be changed".into() }),
+        }
+    }
+
+    /// Objects of one kind in a namespace, from the snapshot or one LIST.
+    async fn kind<K>(
+        &self,
+        namespace: &str,
+        resource: &str,
+        pick: fn(&Objects) -> &Vec<K>,
+    ) -> Result<Vec<K>, ClusterError>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + fmt::Debug
+            + serde::de::DeserializeOwned,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        match self {
+            Cluster::Snapshot { objects, .. } => {
+                Ok(pick(objects).iter().filter(|o| in_namespace(o.meta(), namespace)).cloned().collect())
+            }
+            Cluster::Live(live) => live.list::<K>(namespace, resource).await,
+        }
+    }
+
+    /// Resolves a deployment by name, fragment or label, and returns it.
+    pub async fn find_deployment(&self, namespace: &str, query: &str) -> Result<Deployment, ClusterError> {
+        let deployments = self.kind(namespace, "deployments", |o| &o.deployments).await?;
+        let name = resolve_one("deployment", namespace, query, deployments.iter().map(|d| &d.metadata))?;
+        deployments.into_iter().find(|d| d.metadata.name.as_deref() == Some(name.as_str())).ok_or_else(|| {
+            ClusterError::NotFound {
+                kind: "deployment".into(),
+                name,
+                namespace: namespace.into(),
+                suggestions: Vec::new(),
+            }
+        })
+    }
+
+    /// ReplicaSets of a namespace.
+    pub async fn replicasets(&self, namespace: &str) -> Result<Vec<ReplicaSet>, ClusterError> {
+        self.kind(namespace, "replicasets", |o| &o.replicasets).await
+    }
+
+    /// HorizontalPodAutoscalers of a namespace.
+    pub async fn hpas(&self, namespace: &str) -> Result<Vec<HorizontalPodAutoscaler>, ClusterError> {
+        self.kind(namespace, "horizontalpodautoscalers", |o| &o.hpas).await
+    }
+
+    /// Pods of a namespace, optionally only those matching a label selector (`a=b,c=d`).
+    pub async fn pods(&self, namespace: &str, selector: Option<&str>) -> Result<Vec<Pod>, ClusterError> {
+        let matches = |pod: &Pod| {
+            selector.is_none_or(|selector| {
+                selector.split(',').filter(|r| !r.is_empty()).all(|requirement| {
+                    let (key, value) = requirement.split_once('=').unwrap_or((requirement, ""));
+                    pod.metadata.labels.as_ref().and_then(|l| l.get(key.trim())).map(String::as_str)
+                        == Some(value.trim())
+                })
+            })
+        };
+        match self {
+            Cluster::Snapshot { objects, .. } => Ok(objects
+                .pods
+                .iter()
+                .filter(|p| in_namespace(&p.metadata, namespace) && matches(p))
+                .cloned()
+                .collect()),
+            Cluster::Live(live) => {
+                let api: Api<Pod> = Api::namespaced(live.client.clone(), namespace);
+                let params = selector.map_or_else(ListParams::default, |s| ListParams::default().labels(s));
+                api.list(&params).await.map(|l| l.items).map_err(|e| live.error(e, "list", "pods", namespace, None))
+            }
+        }
+    }
+
+    /// Patches a deployment (strategic merge when `strategic`, else JSON merge).
+    pub async fn patch_deployment(
+        &self,
+        namespace: &str,
+        name: &str,
+        patch: &Value,
+        strategic: bool,
+        dry_run: bool,
+    ) -> Result<Deployment, ClusterError> {
+        let live = self.changeable()?;
+        let api: Api<Deployment> = Api::namespaced(live.client.clone(), namespace);
+        let params = PatchParams { dry_run, ..PatchParams::default() };
+        let patch = if strategic { Patch::Strategic(patch) } else { Patch::Merge(patch) };
+        api.patch(name, &params, &patch)
+            .await
+            .map_err(|e| live.error(e, "patch", "deployments", namespace, Some(("deployment", name))))
+    }
+
+    /// Creates an autoscaler, or merge-patches the spec of the existing one of that name.
+    pub async fn apply_hpa(
+        &self,
+        namespace: &str,
+        hpa: &HorizontalPodAutoscaler,
+        exists: bool,
+        dry_run: bool,
+    ) -> Result<HorizontalPodAutoscaler, ClusterError> {
+        let live = self.changeable()?;
+        let api: Api<HorizontalPodAutoscaler> = Api::namespaced(live.client.clone(), namespace);
+        let name = hpa.metadata.name.clone().unwrap_or_default();
+        let result = if exists {
+            let patch = serde_json::json!({"spec": hpa.spec});
+            api.patch(&name, &PatchParams { dry_run, ..PatchParams::default() }, &Patch::Merge(&patch)).await
+        } else {
+            api.create(&PostParams { dry_run, ..PostParams::default() }, hpa).await
+        };
+        let verb = if exists { "patch" } else { "create" };
+        result.map_err(|e| {
+            live.error(e, verb, "horizontalpodautoscalers", namespace, Some(("horizontalpodautoscaler", &name)))
+        })
+    }
+
+    /// The last lines of a container's log (`previous` for the crashed instance).
+    pub async fn pod_logs(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        previous: bool,
+        tail: i64,
+    ) -> Result<String, ClusterError> {
+        let Cluster::Live(live) = self else {
+            return Err(ClusterError::Api {
+                message: "a snapshot holds no container logs; run against the live cluster".into(),
+            });
+        };
+        let api: Api<Pod> = Api::namespaced(live.client.clone(), namespace);
+        let params = LogParams {
+            container: container.map(str::to_string),
+            previous,
+            tail_lines: Some(tail),
+            limit_bytes: Some(1024 * 1024),
+            ..LogParams::default()
+        };
+        api.logs(pod, &params).await.map_err(|e| live.error(e, "get", "pods/log", namespace, Some(("pod", pod))))
     }
 }
 

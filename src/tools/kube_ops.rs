@@ -163,8 +163,46 @@ impl Tool for Logs {
         )
     }
 
-    fn run<'a>(&'a self, _: LogsArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn run<'a>(&'a self, args: LogsArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let pods = log_pods(&cluster, &namespace, &args.target).await?;
+            if pods.is_empty() {
+                return Err(ToolError::Failed {
+                    tool: Self::NAME,
+                    message: format!("no pods of `{}` in namespace {namespace}", args.target),
+                });
+            }
+            let tail = args.tail.unwrap_or(DEFAULT_TAIL_LINES);
+            let chosen: Vec<String> = pods.iter().take(cluster::MAX_LOG_PODS).cloned().collect();
+            // One request per pod, concurrently; bounded by MAX_LOG_PODS.
+            let reads = chosen.iter().map(|pod| cluster.pod_logs(&namespace, pod, None, args.previous, tail));
+            let results = futures::future::join_all(reads).await;
+            let prefix = chosen.len() > 1;
+            let mut text = String::new();
+            for (pod, result) in chosen.iter().zip(results) {
+                let log = result?;
+                for line in log.lines() {
+                    if prefix {
+                        text.push_str(&format!("[{pod}] "));
+                    }
+                    text.push_str(&crate::redact::text(line));
+                    text.push('\n');
+                }
+            }
+            let truncated = text.len() > MAX_LOG_BYTES;
+            if truncated {
+                let cut = text.len() - MAX_LOG_BYTES;
+                let cut = (cut..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+                text = format!("[… earlier output cut to the last {} KB]\n{}", MAX_LOG_BYTES / 1024, &text[cut..]);
+            }
+            if pods.len() > chosen.len() {
+                text.push_str(&format!("[showing {} of {} pods]\n", chosen.len(), pods.len()));
+            }
+            let data = json!({"namespace": namespace, "pods": chosen, "previous": args.previous, "tail": tail, "truncated": truncated, "log": text});
+            Ok(ToolOutput { text, data })
+        })
     }
 }
 
@@ -380,8 +418,40 @@ impl Tool for RolloutRestart {
         )
     }
 
-    fn run<'a>(&'a self, _: RolloutRestartArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn prepare<'a>(
+        &'a self,
+        mut args: RolloutRestartArgs,
+        ctx: &'a ToolContext,
+    ) -> PrepareFuture<'a, RolloutRestartArgs> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let deployment = ctx.cluster.get().await?.find_deployment(&namespace, &args.deployment).await?;
+            args.deployment = deployment.metadata.name.clone().unwrap_or_default();
+            let replicas = deployment.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+            let preview = format!(
+                "restart deployment {namespace}/{}: a rolling update replaces its {replicas} {}",
+                args.deployment,
+                if replicas == 1 { "pod" } else { "pods" }
+            );
+            Ok((args, preview))
+        })
+    }
+
+    fn run<'a>(&'a self, args: RolloutRestartArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            // The annotation kubectl rollout restart sets; changing the template starts a rollout.
+            let patch = json!({"spec": {"template": {"metadata": {"annotations": {
+                "kubectl.kubernetes.io/restartedAt": crate::audit::now_rfc3339()
+            }}}}});
+            let cluster = ctx.cluster.get().await?;
+            cluster.patch_deployment(&namespace, &args.deployment, &patch, true, ctx.dry_run).await?;
+            let text = format!("{}deployment {namespace}/{} restarted", dry_prefix(ctx), args.deployment);
+            Ok(ToolOutput {
+                text,
+                data: json!({"namespace": namespace, "deployment": args.deployment, "dry_run": ctx.dry_run}),
+            })
+        })
     }
 }
 
@@ -426,8 +496,56 @@ impl Tool for RolloutUndo {
         format!("roll back deployment {}/{} to {to}", ns(&args.namespace, ctx), args.deployment)
     }
 
-    fn run<'a>(&'a self, _: RolloutUndoArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn prepare<'a>(&'a self, mut args: RolloutUndoArgs, ctx: &'a ToolContext) -> PrepareFuture<'a, RolloutUndoArgs> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let deployment = cluster.find_deployment(&namespace, &args.deployment).await?;
+            let replicasets = cluster.replicasets(&namespace).await?;
+            let history = rollout::history(&deployment, &replicasets);
+            let name = deployment.metadata.name.clone().unwrap_or_default();
+            let current = rollout::current_revision(&deployment, &history);
+            let target = rollout::target_revision(&history, current, args.revision).map_err(|message| {
+                ToolError::Failed { tool: Self::NAME, message: format!("deployment {namespace}/{name}: {message}") }
+            })?;
+            let from_image = rollout::images(history.iter().find(|r| r.revision == current).map(|r| &r.template));
+            let to_image = rollout::images(history.iter().find(|r| r.revision == target).map(|r| &r.template));
+            args.deployment = name.clone();
+            args.revision = Some(target);
+            let preview = format!(
+                "roll back deployment {namespace}/{name} from revision {current} to revision {target} (image {from_image} → {to_image})"
+            );
+            Ok((args, preview))
+        })
+    }
+
+    fn run<'a>(&'a self, args: RolloutUndoArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let deployment = cluster.find_deployment(&namespace, &args.deployment).await?;
+            let replicasets = cluster.replicasets(&namespace).await?;
+            let history = rollout::history(&deployment, &replicasets);
+            let current = rollout::current_revision(&deployment, &history);
+            let target = rollout::target_revision(&history, current, args.revision)
+                .map_err(|message| ToolError::Failed { tool: Self::NAME, message })?;
+            let Some(template) = history.into_iter().find(|r| r.revision == target).map(|r| r.template) else {
+                return Err(ToolError::Failed { tool: Self::NAME, message: format!("revision {target} not found") });
+            };
+            // Like kubectl: the deployment's pod template becomes the old ReplicaSet's, without
+            // the pod-template-hash label that the ReplicaSet added.
+            let patch = json!({"spec": {"template": rollout::without_hash(template)}});
+            cluster.patch_deployment(&namespace, &args.deployment, &patch, false, ctx.dry_run).await?;
+            let text = format!(
+                "{}deployment {namespace}/{} rolled back to revision {target}",
+                dry_prefix(ctx),
+                args.deployment
+            );
+            Ok(ToolOutput {
+                text,
+                data: json!({"namespace": namespace, "deployment": args.deployment, "revision": target, "dry_run": ctx.dry_run}),
+            })
+        })
     }
 }
 
@@ -466,8 +584,55 @@ impl Tool for RolloutStatus {
         format!("follow the rollout of deployment {}/{}", ns(&args.namespace, ctx), args.deployment)
     }
 
-    fn run<'a>(&'a self, _: RolloutStatusArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn run<'a>(&'a self, args: RolloutStatusArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let deadline = std::time::Instant::now() + ROLLOUT_TIMEOUT;
+            let mut last_line = String::new();
+            loop {
+                let deployment = cluster.find_deployment(&namespace, &args.deployment).await?;
+                let name = deployment.metadata.name.clone().unwrap_or_default();
+                let state = rollout::status(&deployment);
+                let done = |text: String, outcome: &str| {
+                    Ok(ToolOutput {
+                        text,
+                        data: json!({"namespace": namespace, "deployment": name, "outcome": outcome}),
+                    })
+                };
+                match state {
+                    rollout::State::Complete => {
+                        return done(format!("deployment {namespace}/{name} successfully rolled out"), "complete");
+                    }
+                    rollout::State::DeadlineExceeded(message) => {
+                        return Err(ToolError::Failed {
+                            tool: Self::NAME,
+                            message: format!("deployment {namespace}/{name} exceeded its progress deadline: {message}"),
+                        });
+                    }
+                    rollout::State::Progressing(line) => {
+                        // A snapshot never changes: report where it stands.
+                        if cluster.is_snapshot() {
+                            return done(format!("deployment {namespace}/{name}: {line} (snapshot)"), "progressing");
+                        }
+                        if line != last_line {
+                            eprintln!("{line}");
+                            last_line = line;
+                        }
+                        if std::time::Instant::now() >= deadline {
+                            return Err(ToolError::Failed {
+                                tool: Self::NAME,
+                                message: format!(
+                                    "deployment {namespace}/{name} did not finish rolling out in {}s: {last_line}",
+                                    ROLLOUT_TIMEOUT.as_secs()
+                                ),
+                            });
+                        }
+                        tokio::time::sleep(ROLLOUT_POLL).await;
+                    }
+                }
+            }
+        })
     }
 }
 
@@ -522,8 +687,73 @@ impl Tool for SetImage {
         )
     }
 
-    fn run<'a>(&'a self, _: SetImageArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn prepare<'a>(&'a self, mut args: SetImageArgs, ctx: &'a ToolContext) -> PrepareFuture<'a, SetImageArgs> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let deployment = ctx.cluster.get().await?.find_deployment(&namespace, &args.deployment).await?;
+            let name = deployment.metadata.name.clone().unwrap_or_default();
+            let containers: Vec<(String, String)> = deployment
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.spec.as_ref())
+                .map(|s| s.containers.iter().map(|c| (c.name.clone(), c.image.clone().unwrap_or_default())).collect())
+                .unwrap_or_default();
+            let names = || containers.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            let (container, old) = match &args.container {
+                Some(wanted) => {
+                    containers.iter().find(|(n, _)| n == wanted).cloned().ok_or_else(|| ToolError::Failed {
+                        tool: Self::NAME,
+                        message: format!(
+                            "deployment {namespace}/{name} has no container `{wanted}`; its containers: {}",
+                            names()
+                        ),
+                    })?
+                }
+                None => match containers.as_slice() {
+                    [only] => only.clone(),
+                    _ => {
+                        return Err(ToolError::Failed {
+                            tool: Self::NAME,
+                            message: format!(
+                                "deployment {namespace}/{name} has several containers ({}); say which with `container`",
+                                names()
+                            ),
+                        });
+                    }
+                },
+            };
+            let unchanged = if old == args.image { " (unchanged)" } else { "" };
+            let preview = format!(
+                "set the image of container `{container}` in deployment {namespace}/{name} from {old} to {}{unchanged} (starts a rollout)",
+                args.image
+            );
+            args.deployment = name;
+            args.container = Some(container);
+            Ok((args, preview))
+        })
+    }
+
+    fn run<'a>(&'a self, args: SetImageArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let Some(container) = args.container.clone() else {
+                return Err(ToolError::Failed { tool: Self::NAME, message: "no container resolved".into() });
+            };
+            // Strategic merge keys containers by name: only this container's image changes.
+            let patch =
+                json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": args.image}]}}}});
+            ctx.cluster.get().await?.patch_deployment(&namespace, &args.deployment, &patch, true, ctx.dry_run).await?;
+            let text = format!(
+                "{}deployment {namespace}/{}: container `{container}` now runs {}",
+                dry_prefix(ctx),
+                args.deployment,
+                args.image
+            );
+            Ok(ToolOutput {
+                text,
+                data: json!({"namespace": namespace, "deployment": args.deployment, "container": container, "image": args.image, "dry_run": ctx.dry_run}),
+            })
+        })
     }
 }
 
@@ -591,8 +821,91 @@ impl Tool for Autoscale {
         )
     }
 
-    fn run<'a>(&'a self, _: AutoscaleArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn prepare<'a>(&'a self, mut args: AutoscaleArgs, ctx: &'a ToolContext) -> PrepareFuture<'a, AutoscaleArgs> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let deployment = cluster.find_deployment(&namespace, &args.deployment).await?;
+            let name = deployment.metadata.name.clone().unwrap_or_default();
+            let existing =
+                cluster.hpas(&namespace).await?.into_iter().find(|h| h.metadata.name.as_deref() == Some(name.as_str()));
+            let (min, max, cpu) = (args.min.unwrap_or(1), args.max, args.cpu_percent.unwrap_or(DEFAULT_CPU_PERCENT));
+            let mut preview = match existing.as_ref().and_then(|h| h.spec.as_ref()) {
+                Some(spec) => format!(
+                    "update HorizontalPodAutoscaler {namespace}/{name}: replicas {}–{} → {min}–{max}, target {}% → {cpu}% CPU",
+                    spec.min_replicas.unwrap_or(1),
+                    spec.max_replicas,
+                    cpu_target(spec).map_or_else(|| "?".to_string(), |c| c.to_string())
+                ),
+                None => format!(
+                    "create HorizontalPodAutoscaler {namespace}/{name} for deployment {name}: {min}–{max} replicas at {cpu}% CPU"
+                ),
+            };
+            // Utilisation is a share of the request: without one the autoscaler cannot work.
+            let missing: Vec<String> = deployment
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.spec.as_ref())
+                .map(|s| {
+                    s.containers
+                        .iter()
+                        .filter(|c| {
+                            c.resources
+                                .as_ref()
+                                .and_then(|r| r.requests.as_ref())
+                                .is_none_or(|r| !r.contains_key("cpu"))
+                        })
+                        .map(|c| format!("`{}`", c.name))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !missing.is_empty() {
+                preview.push_str(&format!(
+                    " — warning: container {} has no CPU request, so the autoscaler cannot compute utilisation; \
+                     set `resources.requests.cpu` (e.g. 100m)",
+                    missing.join(", ")
+                ));
+            }
+            args.deployment = name;
+            Ok((args, preview))
+        })
+    }
+
+    fn run<'a>(&'a self, args: AutoscaleArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let exists = cluster
+                .hpas(&namespace)
+                .await?
+                .iter()
+                .any(|h| h.metadata.name.as_deref() == Some(args.deployment.as_str()));
+            let hpa: k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler = serde_json::from_value(json!({
+                "apiVersion": "autoscaling/v2",
+                "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": args.deployment, "namespace": namespace},
+                "spec": {
+                    "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": args.deployment},
+                    "minReplicas": args.min.unwrap_or(1),
+                    "maxReplicas": args.max,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
+                        "type": "Utilization", "averageUtilization": args.cpu_percent.unwrap_or(DEFAULT_CPU_PERCENT)
+                    }}}]
+                }
+            }))
+            .map_err(|error| ToolError::Failed { tool: Self::NAME, message: error.to_string() })?;
+            cluster.apply_hpa(&namespace, &hpa, exists, ctx.dry_run).await?;
+            let text = format!(
+                "{}horizontalpodautoscaler {namespace}/{} {}",
+                dry_prefix(ctx),
+                args.deployment,
+                if exists { "updated" } else { "created" }
+            );
+            Ok(ToolOutput {
+                text,
+                data: json!({"namespace": namespace, "deployment": args.deployment, "created": !exists, "dry_run": ctx.dry_run}),
+            })
+        })
     }
 }
 
@@ -728,4 +1041,166 @@ fn render_status(objects: &Objects, namespace: &str, now: i64) -> ToolOutput {
         "pods": rows_json(&["name", "ready", "status", "restarts", "age"], &pod_rows),
     });
     ToolOutput { text, data }
+}
+
+/// How long `rollout_status` follows a rollout.
+const ROLLOUT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+/// How often it looks.
+const ROLLOUT_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+/// The most log text one call returns.
+const MAX_LOG_BYTES: usize = 256 * 1024;
+
+fn dry_prefix(ctx: &ToolContext) -> &'static str {
+    if ctx.dry_run { "server dry run: " } else { "" }
+}
+
+fn cpu_target(spec: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerSpec) -> Option<i32> {
+    spec.metrics.as_ref()?.iter().find_map(|metric| {
+        let resource = metric.resource.as_ref()?;
+        (resource.name == "cpu").then_some(resource.target.average_utilization).flatten()
+    })
+}
+
+/// The pods a `logs` target names: a label selector, `pod/x`, a workload (its selector) or
+/// a pod by name or fragment.
+async fn log_pods(cluster: &cluster::Cluster, namespace: &str, target: &str) -> Result<Vec<String>, ToolError> {
+    let names = |pods: Vec<k8s_openapi::api::core::v1::Pod>| {
+        let mut names: Vec<String> = pods.into_iter().filter_map(|p| p.metadata.name).collect();
+        names.sort();
+        names
+    };
+    if target.contains('=') {
+        return Ok(names(cluster.pods(namespace, Some(target)).await?));
+    }
+    if let Some(pod) =
+        target.strip_prefix("pod/").or_else(|| target.strip_prefix("pods/")).or_else(|| target.strip_prefix("po/"))
+    {
+        return Ok(vec![pod.to_string()]);
+    }
+    let objects = cluster.workloads(namespace).await?;
+    let view = select(&objects, target, namespace)?;
+    Ok(names(view.pods))
+}
+
+/// Deployment revisions from ReplicaSets, the way `kubectl rollout history/undo` reads them.
+mod rollout {
+    use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+    use k8s_openapi::api::core::v1::PodTemplateSpec;
+
+    const REVISION: &str = "deployment.kubernetes.io/revision";
+
+    /// One revision: its number and pod template.
+    pub struct Revision {
+        pub revision: i64,
+        pub template: PodTemplateSpec,
+    }
+
+    /// Where a rollout stands.
+    pub enum State {
+        Complete,
+        Progressing(String),
+        DeadlineExceeded(String),
+    }
+
+    /// The deployment's ReplicaSets with their revisions, oldest first.
+    pub fn history(deployment: &Deployment, replicasets: &[ReplicaSet]) -> Vec<Revision> {
+        let uid = deployment.metadata.uid.as_deref();
+        let name = deployment.metadata.name.as_deref().unwrap_or_default();
+        let mut revisions: Vec<Revision> = replicasets
+            .iter()
+            .filter(|rs| {
+                let owners = rs.metadata.owner_references.as_deref().unwrap_or_default();
+                owners
+                    .iter()
+                    .any(|o| o.kind == "Deployment" && (Some(o.uid.as_str()) == uid || uid.is_none() && o.name == name))
+            })
+            .filter_map(|rs| {
+                let revision = rs.metadata.annotations.as_ref()?.get(REVISION)?.parse().ok()?;
+                Some(Revision { revision, template: rs.spec.as_ref()?.template.clone()? })
+            })
+            .collect();
+        revisions.sort_by_key(|r| r.revision);
+        revisions
+    }
+
+    /// The deployment's current revision (its annotation, else the newest ReplicaSet's).
+    pub fn current_revision(deployment: &Deployment, history: &[Revision]) -> i64 {
+        deployment
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REVISION))
+            .and_then(|r| r.parse().ok())
+            .or_else(|| history.last().map(|r| r.revision))
+            .unwrap_or(0)
+    }
+
+    /// The revision to return to: the one asked for, else the newest before the current.
+    pub fn target_revision(history: &[Revision], current: i64, wanted: Option<i64>) -> Result<i64, String> {
+        let known = || history.iter().map(|r| r.revision.to_string()).collect::<Vec<_>>().join(", ");
+        match wanted {
+            Some(wanted) if wanted == current => Err(format!("revision {wanted} is the current revision")),
+            Some(wanted) if history.iter().any(|r| r.revision == wanted) => Ok(wanted),
+            Some(wanted) => Err(format!("revision {wanted} not found; known revisions: {}", known())),
+            None => history
+                .iter()
+                .rev()
+                .map(|r| r.revision)
+                .find(|r| *r < current)
+                .ok_or_else(|| format!("no previous revision to roll back to (known revisions: {})", known())),
+        }
+    }
+
+    /// The images of a template, for previews.
+    pub fn images(template: Option<&PodTemplateSpec>) -> String {
+        template
+            .and_then(|t| t.spec.as_ref())
+            .map(|s| s.containers.iter().filter_map(|c| c.image.clone()).collect::<Vec<_>>().join(", "))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "?".to_string())
+    }
+
+    /// A ReplicaSet's template without the pod-template-hash label it added.
+    pub fn without_hash(mut template: PodTemplateSpec) -> PodTemplateSpec {
+        if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+            labels.remove("pod-template-hash");
+        }
+        template
+    }
+
+    /// kubectl's rollout status rules for a deployment.
+    pub fn status(deployment: &Deployment) -> State {
+        let spec_replicas = deployment.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let Some(status) = deployment.status.as_ref() else {
+            return State::Progressing("waiting for the deployment to be observed".into());
+        };
+        let generation = deployment.metadata.generation.unwrap_or(0);
+        if status.observed_generation.unwrap_or(0) < generation {
+            return State::Progressing("waiting for deployment spec update to be observed...".into());
+        }
+        let progressing = status.conditions.as_deref().unwrap_or_default().iter().find(|c| c.type_ == "Progressing");
+        if let Some(condition) = progressing.filter(|c| c.reason.as_deref() == Some("ProgressDeadlineExceeded")) {
+            return State::DeadlineExceeded(condition.message.clone().unwrap_or_default());
+        }
+        let updated = status.updated_replicas.unwrap_or(0);
+        let replicas = status.replicas.unwrap_or(0);
+        let available = status.available_replicas.unwrap_or(0);
+        if updated < spec_replicas {
+            return State::Progressing(format!(
+                "Waiting for rollout to finish: {updated} out of {spec_replicas} new replicas have been updated..."
+            ));
+        }
+        if replicas > updated {
+            return State::Progressing(format!(
+                "Waiting for rollout to finish: {} old replicas are pending termination...",
+                replicas - updated
+            ));
+        }
+        if available < updated {
+            return State::Progressing(format!(
+                "Waiting for rollout to finish: {available} of {updated} updated replicas are available..."
+            ));
+        }
+        State::Complete
+    }
 }

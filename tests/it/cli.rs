@@ -76,10 +76,10 @@ fn ask_without_terminal_refuses_instead_of_waiting() {
 fn ask_dry_run_shows_what_would_happen() {
     let home = tempfile::tempdir().unwrap();
     todo_ai(&home)
-        .args(["ask", "--dry-run", "restart the backend in staging"])
+        .args(["ask", "--dry-run", "helm rollback todo-app to revision 2"])
         .assert()
         .code(0)
-        .stdout("dry run: would restart deployment staging/backend (a rolling update replaces its pods)\n");
+        .stdout("dry run: would roll back Helm release todo-app to revision 2\n");
     assert_eq!(audit_lines(home.path())[0]["outcome"], "dry_run");
 }
 
@@ -134,10 +134,10 @@ fn plan_output_never_shows_secret_values() {
 fn direct_subcommands_share_the_tools() {
     let home = tempfile::tempdir().unwrap();
     todo_ai(&home)
-        .args(["--dry-run", "-n", "todo", "restart", "backend"])
+        .args(["--dry-run", "-n", "todo", "deploy", "-f", "values-dev.yaml", "--set", "backend.replicaCount=3"])
         .assert()
         .code(0)
-        .stdout("dry run: would restart deployment todo/backend (a rolling update replaces its pods)\n");
+        .stdout("dry run: would install or upgrade Helm release todo-app in namespace todo from `manifests/helm/todo-app` with values values-dev.yaml setting backend.replicaCount=3\n");
     todo_ai(&home).args(["scale", "backend", "-5"]).assert().code(1).stderr(predicate::str::starts_with(
         "error: invalid arguments for `scale`: replicas must be between 0 and 100 (got -5)",
     ));
@@ -152,7 +152,7 @@ fn direct_subcommands_share_the_tools() {
         .code(1)
         .stderr(predicate::str::contains("is outside the working tree"));
     todo_ai(&home)
-        .args(["--dry-run", "-o", "json", "rollout", "undo", "backend", "--to-revision", "2"])
+        .args(["--dry-run", "-o", "json", "helm-rollback", "--revision", "2"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("\"outcome\": \"dry_run\""));
@@ -223,7 +223,7 @@ fn completions_and_yaml_output() {
 fn repl_on_piped_input_plans_and_refuses_changes() {
     let home = tempfile::tempdir().unwrap();
     let assert = todo_ai(&home)
-        .write_stdin("/namespace todo\nscale backend to 3\n/dry-run\nrestart backend\n/bogus\n/exit\n")
+        .write_stdin("/namespace todo\nscale backend to 3\n/dry-run\nrollback the helm release\n/bogus\n/exit\n")
         .timeout(std::time::Duration::from_secs(20))
         .assert()
         .code(0);
@@ -233,7 +233,7 @@ fn repl_on_piped_input_plans_and_refuses_changes() {
     assert!(stdout.contains("namespace is now todo"), "{stdout}");
     assert!(stdout.contains("scale deployment todo/backend to 3 replicas [changes cluster]"), "{stdout}");
     assert!(stderr.contains("refused: `scale` changes the cluster and there is no terminal"), "{stderr}");
-    assert!(stdout.contains("dry run: would restart deployment todo/backend"), "{stdout}");
+    assert!(stdout.contains("dry run: would roll back Helm release todo-app to the previous revision"), "{stdout}");
     assert!(stdout.contains("unknown command `/bogus`"), "{stdout}");
     // History is kept in the state directory.
     assert!(home.path().join("state/todo-ai/history.txt").exists());

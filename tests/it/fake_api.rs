@@ -18,6 +18,7 @@ pub struct Recorded {
     pub method: String,
     pub path: String,
     pub query: String,
+    pub content_type: String,
     pub body: Value,
 }
 
@@ -54,7 +55,7 @@ impl State {
         }
     }
 
-    fn respond(&mut self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    fn respond(&mut self, method: &str, path: &str, query: &str, body: &Value) -> (u16, Value) {
         // /api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]] or /apis/{group}/{version}/namespaces/…
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let rest = match parts.as_slice() {
@@ -72,10 +73,53 @@ impl State {
             let reason = if code == 403 { "Forbidden" } else { "Error" };
             return (code, status(code, reason, &format!("{plural_name} is {reason}")));
         }
-        let items = self.objects.get(&(namespace.to_string(), plural_name.to_string())).cloned().unwrap_or_default();
+        let key = (namespace.to_string(), plural_name.to_string());
+        let items = self.objects.get(&key).cloned().unwrap_or_default();
+        let dry_run = query.contains("dryRun=All");
         match (method, name, sub) {
             ("GET", None, None) => {
+                // `labelSelector=a%3Db` (equality only, enough for the tools).
+                let selector = query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("labelSelector="))
+                    .map(|s| s.replace("%3D", "=").replace("%2C", ","));
+                let items: Vec<Value> = items
+                    .into_iter()
+                    .filter(|item| {
+                        selector.as_deref().is_none_or(|selector| {
+                            selector.split(',').all(|requirement| {
+                                let (k, v) = requirement.split_once('=').unwrap_or((requirement, ""));
+                                item["metadata"]["labels"][k] == v
+                            })
+                        })
+                    })
+                    .collect();
                 (200, json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": "1"}, "items": items}))
+            }
+            ("GET", Some(name), Some("log")) => (
+                200,
+                Value::String(format!(
+                    "{name} starting\n{name} DATABASE_URL=postgresql://todo:pw-123@db/todo\n{name} exited with 1\n"
+                )),
+            ),
+            ("PATCH", Some(name), None) => {
+                let Some(position) = items.iter().position(|o| o["metadata"]["name"] == name) else {
+                    return (404, status(404, "NotFound", &format!("{plural_name} \"{name}\" not found")));
+                };
+                let mut object = items[position].clone();
+                merge(&mut object, body);
+                if !dry_run {
+                    self.objects.get_mut(&key).unwrap()[position] = object.clone();
+                }
+                (200, object)
+            }
+            ("POST", None, None) => {
+                let mut object = body.clone();
+                object["metadata"]["namespace"] = json!(namespace);
+                if !dry_run {
+                    self.objects.entry(key).or_default().push(object.clone());
+                }
+                (201, object)
             }
             ("PATCH", Some(name), Some("scale")) => {
                 let Some(object) = items.iter().find(|o| o["metadata"]["name"] == name) else {
@@ -97,6 +141,33 @@ impl State {
     }
 }
 
+/// JSON merge with strategic-merge's one rule the tools rely on: lists of objects with a
+/// `name` merge by name (containers); other lists are replaced.
+fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(target), Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(key);
+                } else {
+                    merge(target.entry(key.clone()).or_insert(Value::Null), value);
+                }
+            }
+        }
+        (Value::Array(target), Value::Array(patch))
+            if !target.is_empty() && patch.iter().all(|p| p.get("name").is_some()) =>
+        {
+            for item in patch {
+                match target.iter_mut().find(|t| t["name"] == item["name"]) {
+                    Some(existing) => merge(existing, item),
+                    None => target.push(item.clone()),
+                }
+            }
+        }
+        (target, patch) => *target = patch.clone(),
+    }
+}
+
 fn status(code: u16, reason: &str, message: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "Status", "status": "Failure", "code": code, "reason": reason, "message": message})
 }
@@ -110,17 +181,29 @@ pub fn start(state: Arc<Mutex<State>>) -> ToolContext {
             let method = request.method().to_string();
             let path = request.uri().path().to_string();
             let query = request.uri().query().unwrap_or_default().to_string();
+            let content_type =
+                request.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
             let bytes = request.into_body().collect_bytes().await.unwrap_or_default();
             let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
             let (code, answer) = {
                 let mut state = served.lock().unwrap();
-                state.requests.push(Recorded { method: method.clone(), path: path.clone(), query, body: body.clone() });
-                state.respond(&method, &path, &body)
+                state.requests.push(Recorded {
+                    method: method.clone(),
+                    path: path.clone(),
+                    query: query.clone(),
+                    content_type,
+                    body: body.clone(),
+                });
+                state.respond(&method, &path, &query, &body)
+            };
+            let (content_type, bytes) = match answer {
+                Value::String(text) => ("text/plain", text.into_bytes()),
+                other => ("application/json", serde_json::to_vec(&other).unwrap()),
             };
             let response = Response::builder()
                 .status(StatusCode::from_u16(code).unwrap())
-                .header("content-type", "application/json")
-                .body(Body::from(serde_json::to_vec(&answer).unwrap()))
+                .header("content-type", content_type)
+                .body(Body::from(bytes))
                 .unwrap();
             send.send_response(response);
         }

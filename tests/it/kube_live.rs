@@ -163,3 +163,212 @@ impl Approver for Never {
         panic!("unexpected question: {question}");
     }
 }
+
+fn run_approved(
+    state: &Arc<Mutex<State>>,
+    runtime: &tokio::runtime::Runtime,
+    tool: &str,
+    args: serde_json::Value,
+) -> (String, StepResult) {
+    runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        let mut executor =
+            Executor { policy: Policy { assume_yes: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
+        let mut call = tools::check(tool, args, &ctx).unwrap();
+        call.prepare(&ctx).await.unwrap();
+        let preview = call.preview().to_string();
+        let mut results = executor.run_all(&[call], &mut Never, &mut Vec::new()).await;
+        (preview, results.remove(0))
+    })
+}
+
+fn last_write(state: &Arc<Mutex<State>>) -> fake_api::Recorded {
+    state.lock().unwrap().requests.iter().rev().find(|r| r.method != "GET").cloned().unwrap()
+}
+
+#[test]
+fn rollout_restart_sets_the_restartedat_annotation() {
+    let (state, runtime) = fake(example_objects());
+    let (preview, result) = run_approved(&state, &runtime, "rollout_restart", json!({"deployment": "frontend"}));
+    assert_eq!(preview, "restart deployment todo/todo-frontend: a rolling update replaces its 1 pod");
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    let patch = last_write(&state);
+    assert_eq!(patch.path, "/apis/apps/v1/namespaces/todo/deployments/todo-frontend");
+    assert_eq!(patch.content_type, "application/strategic-merge-patch+json");
+    let restarted = patch.body["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
+        .as_str()
+        .unwrap();
+    assert!(restarted.ends_with('Z') && restarted.len() == 20, "{restarted}");
+}
+
+#[test]
+fn set_image_changes_only_the_resolved_container() {
+    let (state, runtime) = fake(example_objects());
+    let (preview, result) =
+        run_approved(&state, &runtime, "set_image", json!({"deployment": "backend", "image": "todo-backend:1.2.0"}));
+    assert!(
+        preview.starts_with("set the image of container `backend` in deployment todo/todo-backend from "),
+        "{preview}"
+    );
+    assert!(preview.ends_with("to todo-backend:1.2.0 (starts a rollout)"), "{preview}");
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    let patch = last_write(&state);
+    assert_eq!(
+        patch.body,
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "backend", "image": "todo-backend:1.2.0"}]}}}})
+    );
+    // A container that does not exist is named, with the ones that do.
+    let error = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        let mut call =
+            tools::check("set_image", json!({"deployment": "backend", "image": "x:1", "container": "web"}), &ctx)
+                .unwrap();
+        call.prepare(&ctx).await.unwrap_err()
+    });
+    assert_eq!(
+        error.to_string(),
+        "`set_image` failed: deployment todo/todo-backend has no container `web`; its containers: `backend`"
+    );
+}
+
+#[test]
+fn autoscale_creates_or_updates_and_warns_without_cpu_requests() {
+    let (state, runtime) = fake(example_objects());
+    let (preview, result) = run_approved(
+        &state,
+        &runtime,
+        "autoscale",
+        json!({"deployment": "frontend", "min": 2, "max": 6, "cpu_percent": 70}),
+    );
+    assert!(
+        preview.starts_with(
+            "create HorizontalPodAutoscaler todo/todo-frontend for deployment todo-frontend: 2–6 replicas at 70% CPU"
+        ),
+        "{preview}"
+    );
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    let create = last_write(&state);
+    assert_eq!(create.method, "POST");
+    assert_eq!(create.path, "/apis/autoscaling/v2/namespaces/todo/horizontalpodautoscalers");
+    assert_eq!(
+        create.body["spec"]["scaleTargetRef"],
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "todo-frontend"})
+    );
+    assert_eq!(create.body["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 70);
+    // The backend already has one: update it.
+    let (preview, _) = run_approved(&state, &runtime, "autoscale", json!({"deployment": "backend", "max": 8}));
+    assert!(preview.starts_with("update HorizontalPodAutoscaler todo/todo-backend: replicas 2–5 → 1–8"), "{preview}");
+    assert_eq!(last_write(&state).method, "PATCH");
+    // A container without a CPU request makes utilisation meaningless: say so.
+    let mut objects = example_objects();
+    for object in &mut objects {
+        if object["kind"] == "Deployment" {
+            object["spec"]["template"]["spec"]["containers"][0]["resources"] = json!({});
+        }
+    }
+    let (state, runtime) = fake(objects);
+    let (preview, _) = run_approved(&state, &runtime, "autoscale", json!({"deployment": "frontend", "max": 4}));
+    assert!(preview.contains("warning: container `frontend` has no CPU request"), "{preview}");
+}
+
+#[test]
+fn logs_merge_pods_with_a_prefix_and_redact() {
+    let (state, runtime) = fake(example_objects());
+    let output = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        run(&ctx, "logs", json!({"target": "backend", "previous": true, "tail": 50})).await.unwrap()
+    });
+    assert!(
+        output.text.contains("[todo-backend-0427955b73-3f076] todo-backend-0427955b73-3f076 exited with 1"),
+        "{}",
+        output.text
+    );
+    assert!(output.text.contains("[todo-backend-0427955b73-fx329] "), "{}", output.text);
+    assert!(!output.text.contains("pw-123"), "{}", output.text);
+    let state = state.lock().unwrap();
+    let reads: Vec<_> = state.requests.iter().filter(|r| r.path.ends_with("/log")).collect();
+    assert_eq!(reads.len(), 2);
+    assert!(reads.iter().all(|r| r.query.contains("previous=true") && r.query.contains("tailLines=50")), "{reads:?}");
+}
+
+fn revisions() -> Vec<serde_json::Value> {
+    let template = |image: &str, hash: &str| {
+        json!({
+            "metadata": {"labels": {"app": "api", "pod-template-hash": hash}},
+            "spec": {"containers": [{"name": "api", "image": image}]}
+        })
+    };
+    let replicaset = |revision: i64, image: &str, hash: &str| {
+        json!({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": format!("api-{hash}"), "namespace": "todo",
+                         "annotations": {"deployment.kubernetes.io/revision": revision.to_string()},
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "api", "uid": "uid-api"}]},
+            "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": template(image, hash)}
+        })
+    };
+    vec![
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "api", "namespace": "todo", "uid": "uid-api", "generation": 3,
+                            "annotations": {"deployment.kubernetes.io/revision": "3"}},
+               "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "api"}},
+                        "template": {"metadata": {"labels": {"app": "api"}}, "spec": {"containers": [{"name": "api", "image": "api:1.2"}]}}},
+               "status": {"observedGeneration": 3, "replicas": 2, "updatedReplicas": 2, "availableReplicas": 2, "readyReplicas": 2}}),
+        replicaset(1, "api:1.0", "aaa"),
+        replicaset(2, "api:1.1", "bbb"),
+        replicaset(3, "api:1.2", "ccc"),
+    ]
+}
+
+#[test]
+fn rollout_undo_returns_to_the_previous_or_given_revision() {
+    let (state, runtime) = fake(revisions());
+    let (preview, result) = run_approved(&state, &runtime, "rollout_undo", json!({"deployment": "api"}));
+    assert_eq!(preview, "roll back deployment todo/api from revision 3 to revision 2 (image api:1.2 → api:1.1)");
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    let patch = last_write(&state);
+    assert_eq!(patch.content_type, "application/merge-patch+json");
+    assert_eq!(patch.body["spec"]["template"]["spec"]["containers"][0]["image"], "api:1.1");
+    assert_eq!(
+        patch.body["spec"]["template"]["metadata"]["labels"],
+        json!({"app": "api"}),
+        "pod-template-hash removed"
+    );
+    let (preview, _) = run_approved(&state, &runtime, "rollout_undo", json!({"deployment": "api", "revision": 1}));
+    assert!(
+        preview.ends_with("to revision 1 (image api:1.1 → api:1.0)") || preview.contains("to revision 1"),
+        "{preview}"
+    );
+    let error = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        let mut call = tools::check("rollout_undo", json!({"deployment": "api", "revision": 9}), &ctx).unwrap();
+        call.prepare(&ctx).await.unwrap_err()
+    });
+    assert_eq!(
+        error.to_string(),
+        "`rollout_undo` failed: deployment todo/api: revision 9 not found; known revisions: 1, 2, 3"
+    );
+}
+
+#[test]
+fn rollout_status_reports_complete_or_deadline_exceeded() {
+    let (state, runtime) = fake(revisions());
+    let output = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        run(&ctx, "rollout_status", json!({"deployment": "api"})).await.unwrap()
+    });
+    assert_eq!(output.text, "deployment todo/api successfully rolled out");
+    let mut objects = revisions();
+    objects[0]["status"]["updatedReplicas"] = json!(1);
+    objects[0]["status"]["conditions"] = json!([{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+        "message": "ReplicaSet \"api-ccc\" has timed out progressing."}]);
+    let (state, runtime) = fake(objects);
+    let error = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        run(&ctx, "rollout_status", json!({"deployment": "api"})).await.unwrap_err()
+    });
+    assert_eq!(
+        error.to_string(),
+        "`rollout_status` failed: deployment todo/api exceeded its progress deadline: ReplicaSet \"api-ccc\" has timed out progressing."
+    );
+}
