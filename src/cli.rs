@@ -186,6 +186,9 @@ pub struct LogsArgs {
     /// Lines from the end [default: 200]
     #[arg(long, value_name = "N")]
     pub tail: Option<i64>,
+    /// Only lines newer than this (30s, 10m, 2h)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
 }
 
 /// Options of `events`.
@@ -206,6 +209,9 @@ pub struct ScaleArgs {
     /// Desired replicas
     #[arg(allow_negative_numbers = true)]
     pub replicas: i64,
+    /// Then wait until the replicas are ready, with a progress line
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// A deployment.

@@ -296,6 +296,33 @@ fn path_component_ok(component: &str) -> bool {
     true
 }
 
+/// Parses a duration like `30s`, `10m`, `2h`, `1d` or `1h30m` into seconds.
+pub fn duration(field: &'static str, value: &str) -> Result<i64, ValidationError> {
+    let error = || ValidationError::Conflict(format!("{field} `{value}` is not a duration like 30s, 10m, 2h or 1h30m"));
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    for c in value.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
+            _ => return Err(error()),
+        };
+        let amount: i64 = digits.parse().map_err(|_| error())?;
+        total = total.checked_add(amount.checked_mul(unit).ok_or_else(error)?).ok_or_else(error)?;
+        digits.clear();
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(error());
+    }
+    Ok(total)
+}
+
 /// Checks a Helm release name (an RFC 1123 label of at most 53 characters).
 pub fn release(value: &str) -> Result<(), ValidationError> {
     if value.len() > 53 {
@@ -410,6 +437,16 @@ mod tests {
         }
         for bad in ["", "Todo:1", "a b", "x:", "x:-tag", "-x", "x//y", "a:b:c", "host:port/x", "x@md5", "x___y"] {
             assert!(image(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("since", "30s"), Ok(30));
+        assert_eq!(duration("since", "1h30m"), Ok(5_400));
+        assert_eq!(duration("since", "2d"), Ok(172_800));
+        for bad in ["", "10", "m", "5x", "0s", "99999999999999999999h"] {
+            assert!(duration("since", bad).is_err(), "{bad}");
         }
     }
 

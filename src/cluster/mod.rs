@@ -258,6 +258,10 @@ impl Cluster {
                 kube::Config::infer().await.map_err(|error| ClusterError::NoConfig { reason: error.to_string() })?
             }
         };
+        let mut config = config;
+        // No request of ours streams: a stuck API server is reported, not waited on forever.
+        config.connect_timeout = Some(REQUEST_TIMEOUT);
+        config.read_timeout = Some(REQUEST_TIMEOUT);
         let server = config.cluster_url.to_string();
         let context_name =
             context.or(file_context).or_else(current_context).unwrap_or_else(|| "in-cluster".to_string());
@@ -371,13 +375,18 @@ impl Cluster {
         let api: Api<Deployment> = Api::namespaced(live.client.clone(), namespace);
         let params = PatchParams { dry_run, ..PatchParams::default() };
         let patch = serde_json::json!({"spec": {"replicas": replicas}});
-        let scale = api
-            .patch_scale(name, &params, &Patch::Merge(&patch))
-            .await
-            .map_err(|error| live.error(error, "patch", "deployments/scale", namespace, Some(("deployment", name))))?;
+        let scale = retry_conflict(|| async {
+            api.patch_scale(name, &params, &Patch::Merge(&patch))
+                .await
+                .map_err(|error| live.error(error, "patch", "deployments/scale", namespace, Some(("deployment", name))))
+        })
+        .await?;
         Ok(scale.spec.and_then(|s| s.replicas).unwrap_or(replicas))
     }
 }
+
+/// How long one request to the API server may take.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The most pods whose logs one call reads.
 pub const MAX_LOG_PODS: usize = 10;
@@ -475,9 +484,12 @@ impl Cluster {
         let api: Api<Deployment> = Api::namespaced(live.client.clone(), namespace);
         let params = PatchParams { dry_run, ..PatchParams::default() };
         let patch = if strategic { Patch::Strategic(patch) } else { Patch::Merge(patch) };
-        api.patch(name, &params, &patch)
-            .await
-            .map_err(|e| live.error(e, "patch", "deployments", namespace, Some(("deployment", name))))
+        retry_conflict(|| async {
+            api.patch(name, &params, &patch)
+                .await
+                .map_err(|e| live.error(e, "patch", "deployments", namespace, Some(("deployment", name))))
+        })
+        .await
     }
 
     /// Creates an autoscaler, or merge-patches the spec of the existing one of that name.
@@ -511,6 +523,7 @@ impl Cluster {
         container: Option<&str>,
         previous: bool,
         tail: i64,
+        since_seconds: Option<i64>,
     ) -> Result<String, ClusterError> {
         let Cluster::Live(live) = self else {
             return Err(ClusterError::Api {
@@ -522,6 +535,7 @@ impl Cluster {
             container: container.map(str::to_string),
             previous,
             tail_lines: Some(tail),
+            since_seconds,
             limit_bytes: Some(1024 * 1024),
             ..LogParams::default()
         };
@@ -592,6 +606,19 @@ impl Live {
 
     fn unreachable(&self, reason: String) -> ClusterError {
         ClusterError::Unreachable { server: self.server.clone(), context: self.context.clone(), reason }
+    }
+}
+
+/// Runs an update, and once more if it hit a conflict (someone else changed the object in
+/// between). Our patches carry no resourceVersion, so the retry reads fresh state.
+async fn retry_conflict<T, F, Fut>(mut attempt: F) -> Result<T, ClusterError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClusterError>>,
+{
+    match attempt().await {
+        Err(ClusterError::Conflict { .. }) => attempt().await,
+        other => other,
     }
 }
 

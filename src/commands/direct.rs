@@ -12,6 +12,22 @@ use crate::tools::{self, Stack};
 
 /// Runs a direct subcommand.
 pub fn run(settings: &Settings, command: Command) -> Result<ExitStatus, CliError> {
+    let wait = match &command {
+        Command::Scale(scale) if scale.wait => Some(scale.deployment.clone()),
+        _ => None,
+    };
+    let status = run_tool(settings, command)?;
+    match wait {
+        // `scale --wait`: follow the rollout until the new replicas are ready.
+        Some(deployment) if status == ExitStatus::Success && !settings.dry_run => run_tool(
+            settings,
+            Command::Rollout(crate::cli::RolloutCommand::Status(crate::cli::DeploymentArgs { deployment })),
+        ),
+        _ => Ok(status),
+    }
+}
+
+fn run_tool(settings: &Settings, command: Command) -> Result<ExitStatus, CliError> {
     let (tool, mut args, namespaced) = arguments(command)?;
     if namespaced && settings.namespace_explicit {
         // `-n` on a direct command is the call's namespace (it is also the default, but
@@ -43,6 +59,7 @@ fn arguments(command: Command) -> Result<(&'static str, Map<String, Value>, bool
             put("target", json!(logs.target));
             put("previous", json!(logs.previous));
             put("tail", json!(logs.tail));
+            put("since", json!(logs.since));
             ("logs", true)
         }
         Command::Events(events) => {

@@ -972,6 +972,19 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
                 .or_else(|| numbers.before(&["lines", "line"]))
                 .or_else(|| numbers.first());
             let selector = flag(&["l", "selector"]).and_then(|(_, v)| v.map(str::to_string));
+            // `--since=10m`, "since 2h", "from the last 15 minutes".
+            let since = flag(&["since"]).and_then(|(_, v)| v.map(str::to_string)).or_else(|| {
+                tokens.windows(2).find_map(|pair| match (&pair[0].kind, pair[1].lower.as_str()) {
+                    (Kind::Number(n), "minutes" | "minute" | "mins" | "min") if *n > 0 => Some(format!("{n}m")),
+                    (Kind::Number(n), "hours" | "hour" | "hrs" | "hr") if *n > 0 => Some(format!("{n}h")),
+                    (Kind::Number(n), "seconds" | "second" | "secs" | "sec") if *n > 0 => Some(format!("{n}s")),
+                    (Kind::Number(n), "days" | "day") if *n > 0 => Some(format!("{n}d")),
+                    _ if pair[0].is("since") && crate::validate::duration("since", &pair[1].lower).is_ok() => {
+                        Some(pair[1].lower.clone())
+                    }
+                    _ => None,
+                })
+            });
             let mut targets = targets(tokens, &mut used, intent, &refs);
             if let Some(selector) = selector {
                 targets = vec![selector];
@@ -984,7 +997,12 @@ fn build(clause: &Clause, previous_targets: &[String], prompt_namespace: Option<
             if previous {
                 args.insert("previous".into(), json!(true));
             }
-            if let Some(tail) = tail {
+            if let Some(since) = since {
+                args.insert("since".into(), json!(since));
+            }
+            if let Some(tail) =
+                tail.filter(|_| !has_word("minutes") && !has_word("hours") && !has_word("minute") && !has_word("hour"))
+            {
                 args.insert("tail".into(), json!(tail));
             }
             per_target(intent, "target", targets, &args)

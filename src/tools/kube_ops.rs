@@ -127,6 +127,9 @@ pub struct LogsArgs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 5000))]
     pub tail: Option<i64>,
+    /// Only lines newer than this, e.g. `10m`, `2h`, `30s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
     /// Namespace; the current namespace when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
@@ -150,16 +153,20 @@ impl Tool for Logs {
     fn validate(&self, args: &LogsArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
         validate::target(&args.target)?;
         validate::namespace(args.namespace.as_deref())?;
+        if let Some(since) = &args.since {
+            validate::duration("since", since)?;
+        }
         args.tail.map_or(Ok(()), |tail| validate::range("tail", tail, 1, MAX_TAIL_LINES))
     }
 
     fn preview(&self, args: &LogsArgs, ctx: &ToolContext) -> String {
         format!(
-            "show the last {} lines of {}logs of `{}` in namespace {}",
+            "show the last {} lines of {}logs of `{}` in namespace {}{}",
             args.tail.unwrap_or(DEFAULT_TAIL_LINES),
             if args.previous { "the previous container's " } else { "" },
             args.target,
-            ns(&args.namespace, ctx)
+            ns(&args.namespace, ctx),
+            args.since.as_deref().map(|since| format!(" from the last {since}")).unwrap_or_default()
         )
     }
 
@@ -177,7 +184,8 @@ impl Tool for Logs {
             let tail = args.tail.unwrap_or(DEFAULT_TAIL_LINES);
             let chosen: Vec<String> = pods.iter().take(cluster::MAX_LOG_PODS).cloned().collect();
             // One request per pod, concurrently; bounded by MAX_LOG_PODS.
-            let reads = chosen.iter().map(|pod| cluster.pod_logs(&namespace, pod, None, args.previous, tail));
+            let since = args.since.as_deref().and_then(|since| validate::duration("since", since).ok());
+            let reads = chosen.iter().map(|pod| cluster.pod_logs(&namespace, pod, None, args.previous, tail, since));
             let results = futures::future::join_all(reads).await;
             let prefix = chosen.len() > 1;
             let mut text = String::new();

@@ -38,7 +38,7 @@ fn the_catalogue_is_the_public_contract() {
         ("diagnose", &["namespace", "target"], &[]),
         ("scale", &["deployment", "replicas", "namespace"], &["deployment", "replicas"]),
         ("status", &["namespace", "target"], &[]),
-        ("logs", &["target", "previous", "tail", "namespace"], &["target"]),
+        ("logs", &["target", "previous", "tail", "since", "namespace"], &["target"]),
         ("events", &["namespace", "target", "warnings_only"], &[]),
         ("rollout_restart", &["deployment", "namespace"], &["deployment"]),
         ("rollout_undo", &["deployment", "revision", "namespace"], &["deployment"]),
