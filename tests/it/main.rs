@@ -6,6 +6,7 @@
 //! - `corpus`: the planner against the intent corpora in `tests/fixtures/`
 //! - `fake_api` + `kube_live`: the Kubernetes tools through a kube::Client and a fake API server
 //! - `snapshot_cli`: the binary against the bundled example snapshot
+//! - `real_cluster`: the same tools against a real cluster (only with TODO_AI_TEST_KUBECONFIG)
 //! - `schemas`: `tools/*.schema.json` are generated and fresh; `tools --json` is valid
 //! - `snapshots`: what users see (help, tool table, plans, prompts, errors)
 
@@ -16,6 +17,7 @@ mod cli;
 mod corpus;
 mod fake_api;
 mod kube_live;
+mod real_cluster;
 mod schemas;
 mod snapshot_cli;
 mod snapshots;
