@@ -56,7 +56,11 @@ pub enum MetaOutcome {
 impl Session {
     /// The prompt: kube context and namespace, plus active modes.
     pub fn prompt(&self) -> String {
-        let context = self.executor.ctx.kube_context.as_deref().unwrap_or("-");
+        let context = if self.executor.ctx.cluster.is_snapshot() {
+            "snapshot"
+        } else {
+            self.executor.ctx.kube_context.as_deref().unwrap_or("-")
+        };
         let mut modes = String::new();
         if self.executor.policy.dry_run {
             modes.push_str(" dry-run");

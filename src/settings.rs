@@ -198,23 +198,23 @@ pub fn resolve(
     })
 }
 
-/// The namespace of the kube context in use (`--context` or the current one), as kubectl
-/// would default to it. `None` when there is no kubeconfig or the context sets none.
-pub fn context_namespace(kubeconfig: Option<&Path>, context: Option<&str>) -> Option<String> {
+/// The kube context in use (`--context` or the kubeconfig's current one) and its namespace,
+/// as kubectl would default to them. `None`s when there is no kubeconfig.
+pub fn kube_context_defaults(kubeconfig: Option<&Path>, context: Option<&str>) -> (Option<String>, Option<String>) {
     let config = match kubeconfig {
-        Some(path) => kube::config::Kubeconfig::read_from(path).ok()?,
-        None => kube::config::Kubeconfig::read().ok()?,
+        Some(path) => kube::config::Kubeconfig::read_from(path).ok(),
+        None => kube::config::Kubeconfig::read().ok(),
     };
-    let name = context.map(str::to_string).or(config.current_context.clone())?;
-    config
+    let Some(config) = config else { return (context.map(str::to_string), None) };
+    let Some(name) = context.map(str::to_string).or(config.current_context.clone()) else { return (None, None) };
+    let namespace = config
         .contexts
         .iter()
-        .find(|named| named.name == name)?
-        .context
-        .as_ref()?
-        .namespace
-        .clone()
-        .filter(|namespace| !namespace.is_empty())
+        .find(|named| named.name == name)
+        .and_then(|named| named.context.as_ref())
+        .and_then(|context| context.namespace.clone())
+        .filter(|namespace| !namespace.is_empty());
+    (Some(name), namespace)
 }
 
 #[cfg(test)]

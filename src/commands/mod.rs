@@ -114,34 +114,35 @@ pub fn render_data(value: &serde_json::Value, format: OutputFormat) -> Result<St
 /// only namespace, else the kube context's namespace, else `default` — as kubectl does.
 pub fn tool_context(settings: &Settings) -> ToolContext {
     let mut namespace = settings.namespace.clone();
+    let mut kube_context = settings.context.clone();
     let mut access = crate::cluster::ClusterAccess::new(
         settings.kubeconfig.clone(),
         settings.context.clone(),
         settings.snapshot.clone(),
     );
-    if !settings.namespace_explicit {
-        match &settings.snapshot {
-            Some(path) => {
-                // Load now to learn its namespaces; a broken file is reported when a tool reads it.
-                if let Ok(cluster) = crate::cluster::Cluster::from_snapshot(path.clone()) {
-                    if let Some(only) = cluster.single_namespace() {
-                        namespace = only;
-                    }
-                    access = crate::cluster::ClusterAccess::ready(cluster);
+    match &settings.snapshot {
+        Some(path) if !settings.namespace_explicit => {
+            // Load now to learn its namespaces; a broken file is reported when a tool reads it.
+            if let Ok(cluster) = crate::cluster::Cluster::from_snapshot(path.clone()) {
+                if let Some(only) = cluster.single_namespace() {
+                    namespace = only;
                 }
+                access = crate::cluster::ClusterAccess::ready(cluster);
             }
-            None => {
-                if let Some(from_context) =
-                    settings::context_namespace(settings.kubeconfig.as_deref(), settings.context.as_deref())
-                {
-                    namespace = from_context;
-                }
+        }
+        Some(_) => {}
+        None => {
+            let (context, context_namespace) =
+                settings::kube_context_defaults(settings.kubeconfig.as_deref(), settings.context.as_deref());
+            kube_context = context;
+            if let Some(from_context) = context_namespace.filter(|_| !settings.namespace_explicit) {
+                namespace = from_context;
             }
         }
     }
     ToolContext {
         namespace,
-        kube_context: settings.context.clone(),
+        kube_context,
         dry_run: settings.dry_run,
         limits: settings.limits,
         workdir: settings.workdir.clone(),

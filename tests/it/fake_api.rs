@@ -28,6 +28,8 @@ pub struct State {
     objects: HashMap<(String, String), Vec<Value>>,
     /// `plural` → HTTP status to answer with instead.
     pub errors: HashMap<String, u16>,
+    /// `METHOD plural` → HTTP status to answer with once, then behave.
+    pub errors_once: HashMap<String, u16>,
     pub requests: Vec<Recorded>,
 }
 
@@ -69,7 +71,8 @@ impl State {
             [ns, plural, name, sub] => (*ns, *plural, Some(*name), Some(*sub)),
             _ => return (404, status(404, "NotFound", "bad path")),
         };
-        if let Some(code) = self.errors.get(plural_name).copied() {
+        let once = format!("{method} {plural_name}");
+        if let Some(code) = self.errors.get(plural_name).copied().or_else(|| self.errors_once.remove(&once)) {
             let reason = if code == 403 { "Forbidden" } else { "Error" };
             return (code, status(code, reason, &format!("{plural_name} is {reason}")));
         }

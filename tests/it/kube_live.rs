@@ -372,3 +372,52 @@ fn rollout_status_reports_complete_or_deadline_exceeded() {
         "`rollout_status` failed: deployment todo/api exceeded its progress deadline: ReplicaSet \"api-ccc\" has timed out progressing."
     );
 }
+
+#[test]
+fn request_counts_do_not_grow_with_the_number_of_pods() {
+    let mut counts: Vec<Vec<usize>> = Vec::new();
+    for pods in [10, 1000] {
+        let mut objects = example_objects();
+        objects.extend(backend_pods(pods).into_iter().map(|mut pod| {
+            pod["metadata"]["labels"] =
+                json!({"app.kubernetes.io/name": "todo-backend", "app.kubernetes.io/instance": "todo-app"});
+            pod
+        }));
+        let (state, runtime) = fake(objects);
+        let mut per_tool = Vec::new();
+        for (tool, args) in [
+            ("status", json!({})),
+            ("status", json!({"target": "backend"})),
+            ("events", json!({"warnings_only": true})),
+            ("logs", json!({"target": "backend", "tail": 5})),
+        ] {
+            state.lock().unwrap().requests.clear();
+            runtime.block_on(async {
+                let ctx = fake_api::start(state.clone());
+                run(&ctx, tool, args).await.unwrap();
+            });
+            per_tool.push(state.lock().unwrap().requests.len());
+        }
+        state.lock().unwrap().requests.clear();
+        runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            let mut call = tools::check("scale", json!({"deployment": "backend", "replicas": 3}), &ctx).unwrap();
+            call.prepare(&ctx).await.unwrap();
+        });
+        per_tool.push(state.lock().unwrap().requests.len());
+        counts.push(per_tool);
+    }
+    // status: 4 LISTs; events: 1; logs: 4 LISTs + at most 10 log reads; scale prepare: 2 LISTs.
+    assert_eq!(counts[0], counts[1], "10 pods vs 1000 pods");
+    assert_eq!(counts[0], vec![4, 4, 1, 14, 2]);
+}
+
+#[test]
+fn a_conflict_is_retried_once() {
+    let (state, runtime) = fake(example_objects());
+    state.lock().unwrap().errors_once.insert("PATCH deployments".into(), 409);
+    let (_, result) = run_approved(&state, &runtime, "scale", json!({"deployment": "backend", "replicas": 3}));
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    let patches = state.lock().unwrap().requests.iter().filter(|r| r.method == "PATCH").count();
+    assert_eq!(patches, 2);
+}

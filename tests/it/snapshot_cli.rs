@@ -131,3 +131,18 @@ fn the_kube_context_namespace_is_the_default() {
     assert!(preview(&["--context", "other"]).contains("default/api"));
     assert!(preview(&["-n", "explicit"]).contains("explicit/api"));
 }
+
+#[test]
+fn an_invalid_kubeconfig_is_one_line_with_a_hint() {
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = home.path().join("broken");
+    std::fs::write(&kubeconfig, "clusters: [this is not a kubeconfig\n").unwrap();
+    todo_ai(&home)
+        .args(["--kubeconfig", kubeconfig.to_str().unwrap(), "-n", "todo", "status"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with("error: cannot use the kubeconfig: `")
+                .and(predicate::str::contains("hint: check it with `kubectl config view`")),
+        );
+}
