@@ -260,8 +260,9 @@ impl Cluster {
         };
         let mut config = config;
         // No request of ours streams: a stuck API server is reported, not waited on forever.
-        config.connect_timeout = Some(REQUEST_TIMEOUT);
-        config.read_timeout = Some(REQUEST_TIMEOUT);
+        let timeout = request_timeout();
+        config.connect_timeout = Some(timeout);
+        config.read_timeout = Some(timeout);
         let server = config.cluster_url.to_string();
         let context_name =
             context.or(file_context).or_else(current_context).unwrap_or_else(|| "in-cluster".to_string());
@@ -387,6 +388,15 @@ impl Cluster {
 
 /// How long one request to the API server may take.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The request timeout: `TODO_AI_REQUEST_TIMEOUT` seconds, else [`REQUEST_TIMEOUT`].
+fn request_timeout() -> std::time::Duration {
+    std::env::var("TODO_AI_REQUEST_TIMEOUT")
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .filter(|seconds| *seconds > 0)
+        .map_or(REQUEST_TIMEOUT, std::time::Duration::from_secs)
+}
 
 /// The most pods whose logs one call reads.
 pub const MAX_LOG_PODS: usize = 10;
@@ -591,15 +601,14 @@ impl Live {
                 504 => ClusterError::Timeout { server: self.server.clone() },
                 _ => ClusterError::Api { message: crate::redact::text(&status.message) },
             },
-            kube::Error::HyperError(error) => self.unreachable(error.to_string()),
-            kube::Error::Service(error) => {
-                let text = error.to_string();
-                if text.to_ascii_lowercase().contains("timed out") || text.contains("elapsed") {
-                    ClusterError::Timeout { server: self.server.clone() }
-                } else {
-                    self.unreachable(text)
-                }
+            kube::Error::HyperError(error) if timed_out(&error) => {
+                ClusterError::Timeout { server: self.server.clone() }
             }
+            kube::Error::HyperError(error) => self.unreachable(error.to_string()),
+            kube::Error::Service(error) if timed_out(error.as_ref()) => {
+                ClusterError::Timeout { server: self.server.clone() }
+            }
+            kube::Error::Service(error) => self.unreachable(error.to_string()),
             other => ClusterError::Api { message: crate::redact::text(&other.to_string()) },
         }
     }
@@ -620,6 +629,24 @@ where
         Err(ClusterError::Conflict { .. }) => attempt().await,
         other => other,
     }
+}
+
+/// Whether an error, or anything in its source chain, is a timeout.
+fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return true;
+            }
+        }
+        let text = error.to_string().to_ascii_lowercase();
+        if text.contains("timed out") || text.contains("deadline has elapsed") || text.contains("timeout") {
+            return true;
+        }
+        current = error.source();
+    }
+    false
 }
 
 /// The kubeconfig's current context name, for messages.

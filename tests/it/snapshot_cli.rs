@@ -146,3 +146,38 @@ fn an_invalid_kubeconfig_is_one_line_with_a_hint() {
                 .and(predicate::str::contains("hint: check it with `kubectl config view`")),
         );
 }
+
+#[test]
+fn a_silent_api_server_times_out_with_one_line() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(8).flatten() {
+            held.push(stream);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(30));
+    });
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = home.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: slow\nclusters:\n- name: c\n  cluster: {{server: 'https://127.0.0.1:{port}', insecure-skip-tls-verify: true}}\nusers:\n- name: u\n  user: {{token: t}}\ncontexts:\n- name: slow\n  context: {{cluster: c, user: u}}\n"
+        ),
+    )
+    .unwrap();
+    todo_ai(&home)
+        .env("TODO_AI_REQUEST_TIMEOUT", "1")
+        .args(["--kubeconfig", kubeconfig.to_str().unwrap(), "-n", "todo", "status"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with(format!(
+                "error: the cluster at https://127.0.0.1:{port}/ did not answer in time"
+            ))
+            .and(predicate::str::contains("hint: check the network to the API server, then try again")),
+        );
+}
