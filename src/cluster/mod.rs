@@ -635,10 +635,8 @@ where
 fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(error);
     while let Some(error) = current {
-        if let Some(io) = error.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::TimedOut {
-                return true;
-            }
+        if error.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut) {
+            return true;
         }
         let text = error.to_string().to_ascii_lowercase();
         if text.contains("timed out") || text.contains("deadline has elapsed") || text.contains("timeout") {
