@@ -95,6 +95,8 @@ pub enum OutputFormat {
     Json,
     /// YAML.
     Yaml,
+    /// Markdown (the diagnose report; other commands print text).
+    Markdown,
 }
 
 /// The commands.
@@ -109,7 +111,7 @@ pub enum Command {
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Find root causes of problems, with fixes
-    Diagnose(TargetArgs),
+    Diagnose(DiagnoseArgs),
     /// Show workloads and pods
     Status(TargetArgs),
     /// Print container logs
@@ -173,6 +175,33 @@ pub struct CompletionsArgs {
 pub struct TargetArgs {
     /// A workload or pod: name, name fragment or `kind/name`
     pub target: Option<String>,
+}
+
+/// Options of `diagnose`.
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// Only findings about this workload or pod (and their causes)
+    pub target: Option<String>,
+    /// Every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Exit 1 when a finding is at least this severe
+    #[arg(long, value_enum, default_value = "critical")]
+    pub fail_on: FailOn,
+    /// Add a plain-language explanation per root cause (needs an LLM; omitted offline)
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// `--fail-on` thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Critical findings fail.
+    Critical,
+    /// Warnings and critical findings fail.
+    Warning,
+    /// Never fail on findings.
+    Never,
 }
 
 /// Options of `logs`.

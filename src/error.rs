@@ -111,6 +111,13 @@ impl From<ToolError> for CliError {
     }
 }
 
+impl From<crate::cluster::ClusterError> for CliError {
+    fn from(error: crate::cluster::ClusterError) -> CliError {
+        let hint = error.hint();
+        CliError { message: crate::redact::text(&error.to_string()), cause: None, hint, status: ExitStatus::Error }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,6 +158,7 @@ pub fn resolve(
             "text" => OutputFormat::Text,
             "json" => OutputFormat::Json,
             "yaml" => OutputFormat::Yaml,
+            "markdown" => OutputFormat::Markdown,
             _ => return Err(CliError::new(format!("`TODO_AI_OUTPUT` is `{text}`")).hint("use text, json or yaml")),
         },
         (None, None) => config.output.unwrap_or(OutputFormat::Text),

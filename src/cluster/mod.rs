@@ -386,6 +386,17 @@ impl Cluster {
     }
 }
 
+/// Everything diagnosis reads about a namespace, and the kinds it could not read.
+#[derive(Debug, Clone, Default)]
+pub struct Gathered {
+    /// The objects.
+    pub objects: Objects,
+    /// Kinds that could not be listed (RBAC), as `resource: reason`.
+    pub unchecked: Vec<String>,
+    /// API requests made.
+    pub requests: usize,
+}
+
 /// How long one request to the API server may take.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -553,7 +564,145 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Reads everything diagnosis needs about a namespace: one LIST per kind, concurrently,
+    /// whatever the cluster size. Secrets and ConfigMaps are read as metadata only. A kind
+    /// the user may not list is reported in `unchecked` instead of failing the whole run.
+    pub async fn gather(&self, namespace: &str) -> Result<Gathered, ClusterError> {
+        let live = match self {
+            Cluster::Snapshot { objects, .. } => {
+                return Ok(Gathered { objects: objects.clone(), unchecked: Vec::new(), requests: 0 });
+            }
+            Cluster::Live(live) => live,
+        };
+        use k8s_openapi::api::batch::v1::Job;
+        use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Node, PersistentVolumeClaim, Secret, Service};
+        use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+        use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+        use k8s_openapi::api::storage::v1::StorageClass;
+
+        let (pods, deployments, replicasets, statefulsets, daemonsets, events, hpas) = tokio::join!(
+            live.list::<Pod>(namespace, "pods"),
+            live.list::<Deployment>(namespace, "deployments"),
+            live.list::<ReplicaSet>(namespace, "replicasets"),
+            live.list::<StatefulSet>(namespace, "statefulsets"),
+            live.list::<DaemonSet>(namespace, "daemonsets"),
+            live.list::<Event>(namespace, "events"),
+            live.list::<HorizontalPodAutoscaler>(namespace, "horizontalpodautoscalers"),
+        );
+        let (services, endpoints, ingresses, claims, budgets, jobs, quotas) = tokio::join!(
+            live.list_json::<Service>(namespace, "services", "Service", "v1"),
+            live.list_json::<Endpoints>(namespace, "endpoints", "Endpoints", "v1"),
+            live.list_json::<Ingress>(namespace, "ingresses", "Ingress", "networking.k8s.io/v1"),
+            live.list_json::<PersistentVolumeClaim>(namespace, "persistentvolumeclaims", "PersistentVolumeClaim", "v1"),
+            live.list_json::<PodDisruptionBudget>(
+                namespace, "poddisruptionbudgets", "PodDisruptionBudget", "policy/v1"
+            ),
+            live.list_json::<Job>(namespace, "jobs", "Job", "batch/v1"),
+            live.list_json::<k8s_openapi::api::core::v1::ResourceQuota>(
+                namespace, "resourcequotas", "ResourceQuota", "v1"
+            ),
+        );
+        let (secrets, configmaps, nodes, classes, storage) = tokio::join!(
+            live.list_metadata::<Secret>(namespace, "secrets", "Secret"),
+            live.list_metadata::<ConfigMap>(namespace, "configmaps", "ConfigMap"),
+            live.list_cluster_json::<Node>("nodes", "Node", "v1"),
+            live.list_cluster_json::<IngressClass>("ingressclasses", "IngressClass", "networking.k8s.io/v1"),
+            live.list_cluster_json::<StorageClass>("storageclasses", "StorageClass", "storage.k8s.io/v1"),
+        );
+        let mut gathered = Gathered { requests: 19, ..Gathered::default() };
+        let mut unchecked = Vec::new();
+        fn keep<T: Default>(result: Result<T, ClusterError>, unchecked: &mut Vec<String>) -> Result<T, ClusterError> {
+            match result {
+                Ok(items) => Ok(items),
+                // Degrade on RBAC gaps; anything else (unreachable …) is an error.
+                Err(ClusterError::Forbidden { resource, .. }) => {
+                    unchecked.push(format!("{resource}: forbidden"));
+                    Ok(T::default())
+                }
+                Err(other) => Err(other),
+            }
+        }
+        gathered.objects.pods = keep(pods, &mut unchecked)?;
+        gathered.objects.deployments = keep(deployments, &mut unchecked)?;
+        gathered.objects.replicasets = keep(replicasets, &mut unchecked)?;
+        gathered.objects.statefulsets = keep(statefulsets, &mut unchecked)?;
+        gathered.objects.daemonsets = keep(daemonsets, &mut unchecked)?;
+        gathered.objects.events = keep(events, &mut unchecked)?;
+        gathered.objects.hpas = keep(hpas, &mut unchecked)?;
+        for list in [
+            services, endpoints, ingresses, claims, budgets, jobs, quotas, secrets, configmaps, nodes, classes, storage,
+        ] {
+            gathered.objects.other.extend(keep(list, &mut unchecked)?);
+        }
+        gathered.unchecked = unchecked;
+        Ok(gathered)
+    }
+}
+
 impl Live {
+    /// A namespaced LIST as JSON objects with `kind` and `apiVersion` set.
+    async fn list_json<K>(
+        &self,
+        namespace: &str,
+        resource: &str,
+        kind: &str,
+        api_version: &str,
+    ) -> Result<Vec<Value>, ClusterError>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + fmt::Debug
+            + serde::de::DeserializeOwned
+            + serde::Serialize,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let items = self.list::<K>(namespace, resource).await?;
+        Ok(items.iter().map(|item| typed_json(item, kind, api_version)).collect())
+    }
+
+    /// A cluster-scoped LIST as JSON.
+    async fn list_cluster_json<K>(
+        &self,
+        resource: &str,
+        kind: &str,
+        api_version: &str,
+    ) -> Result<Vec<Value>, ClusterError>
+    where
+        K: kube::Resource<Scope = k8s_openapi::ClusterResourceScope>
+            + Clone
+            + fmt::Debug
+            + serde::de::DeserializeOwned
+            + serde::Serialize,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let api: Api<K> = Api::all(self.client.clone());
+        let items =
+            api.list(&ListParams::default()).await.map_err(|e| self.error(e, "list", resource, "(cluster)", None))?;
+        Ok(items.items.iter().map(|item| typed_json(item, kind, api_version)).collect())
+    }
+
+    /// Names and labels only: values (Secret data) are never fetched.
+    async fn list_metadata<K>(&self, namespace: &str, resource: &str, kind: &str) -> Result<Vec<Value>, ClusterError>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + fmt::Debug
+            + serde::de::DeserializeOwned,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
+        let items = api
+            .list_metadata(&ListParams::default())
+            .await
+            .map_err(|e| self.error(e, "list", resource, namespace, None))?;
+        Ok(items
+            .items
+            .iter()
+            .map(|item| serde_json::json!({"apiVersion": "v1", "kind": kind, "metadata": serde_json::to_value(&item.metadata).unwrap_or_default()}))
+            .collect())
+    }
+
     async fn list<K>(&self, namespace: &str, resource: &str) -> Result<Vec<K>, ClusterError>
     where
         K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
@@ -616,6 +765,15 @@ impl Live {
     fn unreachable(&self, reason: String) -> ClusterError {
         ClusterError::Unreachable { server: self.server.clone(), context: self.context.clone(), reason }
     }
+}
+
+fn typed_json<K: serde::Serialize>(item: &K, kind: &str, api_version: &str) -> Value {
+    let mut value = serde_json::to_value(item).unwrap_or_default();
+    if let Value::Object(map) = &mut value {
+        map.insert("kind".into(), Value::String(kind.into()));
+        map.insert("apiVersion".into(), Value::String(api_version.into()));
+    }
+    value
 }
 
 /// Runs an update, and once more if it hit a conflict (someone else changed the object in

@@ -34,12 +34,23 @@ pub fn load(path: &Path) -> Result<Objects, ClusterError> {
             });
         }
         for file in files {
+            // Other files in the directory (notes, expectations) are not Kubernetes
+            // objects: skip them; a Kubernetes file that does not parse is still an error.
+            if !looks_like_kubernetes(&file) {
+                tracing::warn!("skipping `{}`: not Kubernetes objects", file.display());
+                continue;
+            }
             load_file(&file, &mut objects)?;
         }
     } else {
         load_file(path, &mut objects)?;
     }
     Ok(objects)
+}
+
+/// Whether a file mentions `apiVersion` and `kind` at all (cheap check before parsing).
+fn looks_like_kubernetes(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.contains("apiVersion") && text.contains("kind"))
 }
 
 fn load_file(path: &Path, objects: &mut Objects) -> Result<(), ClusterError> {

@@ -47,8 +47,8 @@ fn arguments(command: Command) -> Result<(&'static str, Map<String, Value>, bool
         }
     };
     let (tool, namespaced) = match command {
-        Command::Diagnose(target) => {
-            put("target", json!(target.target));
+        Command::Diagnose(diagnose) => {
+            put("target", json!(diagnose.target));
             ("diagnose", true)
         }
         Command::Status(target) => {

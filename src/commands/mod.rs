@@ -1,6 +1,7 @@
 //! Subcommands. `main` parses, resolves settings, dispatches and renders errors; each
 //! subcommand lives in its own file and the REPL calls the same functions.
 
+mod diagnose;
 mod direct;
 mod plan;
 mod tools_list;
@@ -49,6 +50,7 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Some(Command::Plan(prompt)) => plan::plan_command(&settings, &prompt.text()),
         Some(Command::Ask(prompt)) => plan::ask_command(&settings, &prompt.text()),
         Some(Command::Tools(args)) => tools_list::run(&settings, args.json),
+        Some(Command::Diagnose(args)) => diagnose::run(&settings, &args),
         Some(Command::Completions(args)) => {
             let mut command = Cli::command();
             let mut buffer = Vec::new();
@@ -100,7 +102,7 @@ pub fn render_data(value: &serde_json::Value, format: OutputFormat) -> Result<St
     let text = match format {
         OutputFormat::Yaml => serde_yaml::to_string(value)
             .map_err(|error| CliError::new("cannot render YAML").cause(error.to_string()))?,
-        OutputFormat::Json | OutputFormat::Text => {
+        OutputFormat::Json | OutputFormat::Text | OutputFormat::Markdown => {
             let mut text = serde_json::to_string_pretty(value)
                 .map_err(|error| CliError::new("cannot render JSON").cause(error.to_string()))?;
             text.push('\n');
@@ -192,7 +194,7 @@ pub fn report(calls: &[CheckedCall], results: &[StepResult], output: OutputForma
         status = status.max(result.status());
         match output {
             OutputFormat::Json | OutputFormat::Yaml => json_results.push(result.to_json(call)),
-            OutputFormat::Text => match result {
+            OutputFormat::Text | OutputFormat::Markdown => match result {
                 StepResult::Ran(output) => write_stdout(&ensure_newline(&output.text))?,
                 StepResult::DryRun(text) => write_stdout(&ensure_newline(text))?,
                 StepResult::Denied => {}
@@ -207,7 +209,7 @@ pub fn report(calls: &[CheckedCall], results: &[StepResult], output: OutputForma
             },
         }
     }
-    if output != OutputFormat::Text {
+    if matches!(output, OutputFormat::Json | OutputFormat::Yaml) {
         let value =
             if json_results.len() == 1 { json_results.remove(0) } else { serde_json::Value::Array(json_results) };
         write_stdout(&render_data(&value, output)?)?;

@@ -129,7 +129,7 @@ fn format_args_inline(args: &Value) -> String {
 
 fn print_plan(checked: &CheckedPlan, output: OutputFormat) -> Result<(), CliError> {
     match output {
-        OutputFormat::Text => write_stdout(&render_plan_text(checked)),
+        OutputFormat::Text | OutputFormat::Markdown => write_stdout(&render_plan_text(checked)),
         OutputFormat::Json | OutputFormat::Yaml => write_stdout(&render_data(&checked.to_json(), output)?),
     }
 }

@@ -21,7 +21,7 @@ pub fn table() -> String {
 
 /// Runs `todo-ai tools`.
 pub fn run(settings: &Settings, json: bool) -> Result<ExitStatus, CliError> {
-    if json || settings.output != OutputFormat::Text {
+    if json || matches!(settings.output, OutputFormat::Json | OutputFormat::Yaml) {
         let format = if json { OutputFormat::Json } else { settings.output };
         write_stdout(&render_data(&tools::openai_functions(), format)?)?;
     } else {

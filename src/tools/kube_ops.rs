@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::json;
 
-use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, not_available, ns};
+use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, ns};
 use crate::cluster::{self, ClusterError, Objects, print};
 use crate::validate::{self, Limits, MAX_TAIL_LINES, ValidationError};
 
@@ -56,8 +56,15 @@ impl Tool for Diagnose {
         }
     }
 
-    fn run<'a>(&'a self, _: DiagnoseArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn run<'a>(&'a self, args: DiagnoseArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let cluster = ctx.cluster.get().await?;
+            let report = crate::diagnose::run(&cluster, &namespace, args.target.as_deref()).await?;
+            let text = crate::diagnose::render_text(&report, false);
+            let data = serde_json::to_value(&report).unwrap_or_default();
+            Ok(ToolOutput { text, data })
+        })
     }
 }
 

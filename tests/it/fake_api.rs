@@ -52,7 +52,10 @@ impl State {
     pub fn add(&mut self, objects: impl IntoIterator<Item = Value>) {
         for object in objects {
             let kind = object["kind"].as_str().unwrap_or_default().to_string();
-            let namespace = object["metadata"]["namespace"].as_str().unwrap_or("default").to_string();
+            let namespace = match kind.as_str() {
+                "Node" | "IngressClass" | "StorageClass" | "PersistentVolume" | "Namespace" => String::new(),
+                _ => object["metadata"]["namespace"].as_str().unwrap_or("default").to_string(),
+            };
             self.objects.entry((namespace, plural(&kind))).or_default().push(object);
         }
     }
@@ -60,9 +63,15 @@ impl State {
     fn respond(&mut self, method: &str, path: &str, query: &str, body: &Value) -> (u16, Value) {
         // /api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]] or /apis/{group}/{version}/namespaces/…
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let cluster_scoped;
         let rest = match parts.as_slice() {
             ["api", _version, "namespaces", rest @ ..] => rest,
             ["apis", _group, _version, "namespaces", rest @ ..] => rest,
+            // Cluster-scoped kinds (nodes, ingressclasses …) live under the empty namespace.
+            ["api", _version, plural] | ["apis", _, _version, plural] => {
+                cluster_scoped = ["", *plural];
+                &cluster_scoped[..]
+            }
             _ => return (404, status(404, "NotFound", &format!("no route for {path}"))),
         };
         let (namespace, plural_name, name, sub) = match rest {

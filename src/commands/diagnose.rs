@@ -1,0 +1,111 @@
+//! `todo-ai diagnose`: the report people run when paged and in CI. Text (colour unless
+//! `NO_COLOR` or not a terminal), JSON `{"findings": […], "summary": {…}}`, YAML or
+//! Markdown; exit 1 when a finding reaches `--fail-on` (default critical), 2 on error.
+
+use std::io::IsTerminal;
+
+use super::{render_data, runtime, tool_context, write_stdout};
+use crate::cli::{DiagnoseArgs, FailOn, OutputFormat};
+use crate::cluster::Cluster;
+use crate::diagnose::{self, Report, Severity, Summary};
+use crate::error::{CliError, ExitStatus};
+use crate::settings::Settings;
+
+/// Runs `todo-ai diagnose`.
+pub fn run(settings: &Settings, args: &DiagnoseArgs) -> Result<ExitStatus, CliError> {
+    if let Some(target) = &args.target {
+        crate::validate::target(target).map_err(|error| CliError::refused(error.to_string()))?;
+    }
+    let ctx = tool_context(settings);
+    let runtime = runtime()?;
+    let report = runtime.block_on(async {
+        let cluster = ctx.cluster.get().await?;
+        let namespaces = if args.all_namespaces { cluster.namespaces().await? } else { vec![ctx.namespace.clone()] };
+        let mut reports = Vec::new();
+        for namespace in &namespaces {
+            reports.push(diagnose::run(&cluster, namespace, args.target.as_deref()).await?);
+        }
+        Ok::<Report, crate::cluster::ClusterError>(merge(reports, args.all_namespaces))
+    })?;
+    // `--explain` needs a configured LLM; offline it is silently omitted.
+    let _ = args.explain;
+    let text = match settings.output {
+        OutputFormat::Text => {
+            let colour = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+            diagnose::render_text(&report, colour)
+        }
+        OutputFormat::Markdown => diagnose::render_markdown(&report),
+        OutputFormat::Json | OutputFormat::Yaml => {
+            render_data(&serde_json::to_value(&report).unwrap_or_default(), settings.output)?
+        }
+    };
+    write_stdout(&text)?;
+    let threshold = match args.fail_on {
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let failing = threshold.is_some_and(|threshold| report.findings.iter().any(|f| f.severity <= threshold));
+    Ok(if failing { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+/// One report for several namespaces (`-A`).
+fn merge(mut reports: Vec<Report>, all: bool) -> Report {
+    if reports.len() == 1 && !all {
+        return reports.remove(0);
+    }
+    let mut findings = Vec::new();
+    let mut summary = Summary {
+        namespace: "all namespaces".into(),
+        critical: 0,
+        warning: 0,
+        info: 0,
+        root_causes: 0,
+        objects_checked: 0,
+        unchecked: Vec::new(),
+    };
+    for report in reports {
+        summary.critical += report.summary.critical;
+        summary.warning += report.summary.warning;
+        summary.info += report.summary.info;
+        summary.root_causes += report.summary.root_causes;
+        summary.objects_checked += report.summary.objects_checked;
+        summary.unchecked.extend(report.summary.unchecked);
+        findings.extend(report.findings);
+    }
+    summary.unchecked.sort();
+    summary.unchecked.dedup();
+    Report { findings, summary }
+}
+
+impl Cluster {
+    /// Every namespace with objects (snapshot) or every namespace of the cluster (live).
+    pub async fn namespaces(&self) -> Result<Vec<String>, crate::cluster::ClusterError> {
+        match self {
+            Cluster::Snapshot { objects, .. } => {
+                let mut names: Vec<String> = objects
+                    .pods
+                    .iter()
+                    .map(|o| &o.metadata)
+                    .chain(objects.deployments.iter().map(|o| &o.metadata))
+                    .filter_map(|m| m.namespace.clone())
+                    .chain(objects.other.iter().filter_map(|o| o["metadata"]["namespace"].as_str().map(str::to_string)))
+                    .collect();
+                names.sort();
+                names.dedup();
+                Ok(names)
+            }
+            Cluster::Live(live) => {
+                let api: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(live.client.clone());
+                let list = api.list(&kube::api::ListParams::default()).await.map_err(|_| {
+                    crate::cluster::ClusterError::Forbidden {
+                        verb: "list".into(),
+                        resource: "namespaces".into(),
+                        namespace: "(cluster)".into(),
+                    }
+                })?;
+                Ok(list.items.into_iter().filter_map(|n| n.metadata.name).collect())
+            }
+        }
+    }
+}

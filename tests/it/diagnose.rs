@@ -1,0 +1,201 @@
+//! Diagnosis against known-fault scenarios (the shared sample and our own): every expected
+//! finding is reported, nothing else at warning or above, no secret value ever appears;
+//! plus the command's exit codes and formats, report snapshots, and the live path.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use todo_ai::cluster::{Objects, snapshot};
+use todo_ai::tools;
+
+use crate::fake_api::{self, State, backend_pods, example_objects};
+use crate::support::todo_ai;
+
+fn fixtures(directory: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(directory)
+}
+
+fn load(path: &std::path::Path) -> Objects {
+    let mut objects = Objects::default();
+    snapshot::parse(&std::fs::read_to_string(path).unwrap(), &mut objects).unwrap();
+    objects
+}
+
+fn score(directory: &str) {
+    let root = fixtures(directory);
+    let expected: Value = serde_json::from_str(&std::fs::read_to_string(root.join("expected.json")).unwrap()).unwrap();
+    let mut problems = Vec::new();
+    for (name, case) in expected.as_object().unwrap() {
+        let objects = load(&root.join(format!("{name}.yaml")));
+        let namespace = case["namespace"].as_str().unwrap();
+        let report = todo_ai::diagnose::analyze(&objects, namespace, None);
+        let key = |v: &Value| (v[0].as_str().unwrap().to_string(), v[1].as_str().unwrap().to_string());
+        let expect: BTreeSet<(String, String)> = case["expect"].as_array().unwrap().iter().map(key).collect();
+        let allow: BTreeSet<(String, String)> = case["allow"].as_array().unwrap().iter().map(key).collect();
+        let got: BTreeSet<(String, String)> =
+            report.findings.iter().map(|f| (f.code.to_string(), f.object.display())).collect();
+        for missing in expect.difference(&got) {
+            problems.push(format!("{name}: missed {missing:?}"));
+        }
+        for finding in &report.findings {
+            let id = (finding.code.to_string(), finding.object.display());
+            if finding.severity <= todo_ai::diagnose::Severity::Warning && !expect.contains(&id) && !allow.contains(&id)
+            {
+                problems.push(format!("{name}: false positive {id:?} ({})", finding.severity.name()));
+            }
+        }
+        let rendered = format!(
+            "{}{}{}",
+            serde_json::to_string(&report).unwrap(),
+            todo_ai::diagnose::render_text(&report, false),
+            todo_ai::diagnose::render_markdown(&report)
+        );
+        for secret in case["secrets"].as_array().unwrap() {
+            if rendered.contains(secret.as_str().unwrap()) {
+                problems.push(format!("{name}: leaked a secret value"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn shared_scenarios() {
+    score("scenarios");
+}
+
+#[test]
+fn our_own_scenarios() {
+    score("scenarios_extra");
+}
+
+#[test]
+fn order_is_root_causes_first_and_stable() {
+    let objects = load(&fixtures("scenarios/missing-secret.yaml"));
+    let first = todo_ai::diagnose::analyze(&objects, "todo", None);
+    let second = todo_ai::diagnose::analyze(&objects, "todo", None);
+    let codes = |r: &todo_ai::diagnose::Report| {
+        r.findings.iter().map(|f| (f.code, f.object.display(), f.root_cause)).collect::<Vec<_>>()
+    };
+    assert_eq!(codes(&first), codes(&second));
+    assert_eq!(first.findings[0].code, "MissingSecret");
+    assert!(first.findings[0].root_cause);
+    assert!(first.findings[0].related.iter().all(|r| r.starts_with("Pod/todo-backend")));
+    assert!(first.findings.iter().filter(|f| f.code == "CreateContainerConfigError").all(|f| !f.root_cause));
+}
+
+#[test]
+fn command_exit_codes_and_formats() {
+    let home = tempfile::tempdir().unwrap();
+    let scenario = |name: &str| fixtures("scenarios").join(format!("{name}.yaml")).display().to_string();
+    // Critical findings fail by default; --fail-on never does not.
+    todo_ai(&home).args(["diagnose", "--snapshot", &scenario("crashloop-backend"), "-n", "todo"]).assert().code(1);
+    todo_ai(&home)
+        .args(["diagnose", "--snapshot", &scenario("crashloop-backend"), "-n", "todo", "--fail-on", "never"])
+        .assert()
+        .code(0);
+    // A warning-only cluster passes by default and fails with --fail-on warning.
+    todo_ai(&home).args(["diagnose", "--snapshot", &scenario("hpa-maxed"), "-n", "todo"]).assert().code(0);
+    todo_ai(&home)
+        .args(["diagnose", "--snapshot", &scenario("hpa-maxed"), "-n", "todo", "--fail-on", "warning"])
+        .assert()
+        .code(1);
+    todo_ai(&home)
+        .args(["diagnose", "--snapshot", &scenario("healthy"), "-n", "todo"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("No problems found in namespace todo"));
+    let output = todo_ai(&home)
+        .args(["diagnose", "--snapshot", &scenario("missing-secret"), "-n", "todo", "-o", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["critical"], 3);
+    assert_eq!(report["findings"][0]["code"], "MissingSecret");
+    assert_eq!(
+        report["findings"][0]["object"],
+        json!({"kind": "Secret", "name": "todo-app-secrets", "namespace": "todo"})
+    );
+    todo_ai(&home)
+        .args([
+            "diagnose",
+            "--snapshot",
+            &scenario("missing-secret"),
+            "-n",
+            "todo",
+            "-o",
+            "markdown",
+            "--fail-on",
+            "never",
+        ])
+        .assert()
+        .stdout(predicate::str::starts_with("## todo-ai diagnose: namespace `todo`"));
+    // A target narrows the report to it and its causes.
+    let output = todo_ai(&home).args(["diagnose", "frontend", "--snapshot", EXAMPLE, "-o", "json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["object"]["name"].as_str().unwrap().contains("frontend"))
+    );
+    // All namespaces of a snapshot directory.
+    let output = todo_ai(&home)
+        .args([
+            "diagnose",
+            "-A",
+            "--snapshot",
+            fixtures("scenarios_extra").to_str().unwrap(),
+            "-o",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["namespace"], "all namespaces");
+    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["object"]["namespace"] == "shop"));
+}
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/examples/todo-snapshot.yaml");
+
+#[test]
+fn reports_as_people_read_them() {
+    for (name, namespace) in [("crashloop-backend", "todo"), ("missing-secret", "todo"), ("pvc-pending", "todo")] {
+        let objects = load(&fixtures("scenarios").join(format!("{name}.yaml")));
+        let report = todo_ai::diagnose::analyze(&objects, namespace, None);
+        insta::assert_snapshot!(format!("diagnose_{name}"), todo_ai::diagnose::render_text(&report, false));
+    }
+}
+
+#[test]
+fn live_diagnosis_lists_each_kind_once_whatever_the_size() {
+    let mut counts = Vec::new();
+    for pods in [10, 1000] {
+        let mut objects = example_objects();
+        objects.extend(backend_pods(pods));
+        let mut state = State::default();
+        state.add(objects);
+        let state = Arc::new(Mutex::new(state));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let output = runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap()
+        });
+        let codes: Vec<&str> =
+            output.data["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+        assert!(codes.contains(&"CrashLoopBackOff") && codes.contains(&"ImagePullBackOff"), "{codes:?}");
+        let requests = state.lock().unwrap().requests.clone();
+        assert!(requests.iter().all(|r| r.method == "GET"));
+        // Secrets are listed as metadata only: never their data.
+        let secrets = requests.iter().find(|r| r.path.ends_with("/secrets")).unwrap();
+        assert!(secrets.path == "/api/v1/namespaces/todo/secrets");
+        counts.push(requests.len());
+    }
+    assert_eq!(counts[0], counts[1]);
+    assert_eq!(counts[0], 19);
+}
