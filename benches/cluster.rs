@@ -1,6 +1,7 @@
 //! Cluster benchmarks on a generated 2,000-pod snapshot of the Todo app:
 //! - `snapshot/load_2000_pods`: parsing the YAML List into typed objects (reported);
-//! - `status/2000_pods`: the `status` tool end to end on that snapshot (target ≤ 20 ms).
+//! - `status/2000_pods`: the `status` tool end to end on that snapshot (target ≤ 20 ms);
+//! - `diagnose/2000_pods`: the `diagnose` tool end to end on it (target ≤ 50 ms).
 //!
 //! Run with `cargo bench --bench cluster`. Set `TODO_AI_BENCH_WRITE=FILE` to also write the
 //! generated snapshot, e.g. to measure peak memory of the binary with `/usr/bin/time -v`.
@@ -74,6 +75,12 @@ fn benches(c: &mut Criterion) {
     c.bench_function("status/2000_pods", |b| {
         b.iter(|| {
             let call = tools::check("status", json!({}), &ctx).ok();
+            black_box(call.map(|call| runtime.block_on(call.run(&ctx)).map(|output| output.text.len())))
+        });
+    });
+    c.bench_function("diagnose/2000_pods", |b| {
+        b.iter(|| {
+            let call = tools::check("diagnose", json!({}), &ctx).ok();
             black_box(call.map(|call| runtime.block_on(call.run(&ctx)).map(|output| output.text.len())))
         });
     });

@@ -189,6 +189,12 @@ fn live_diagnosis_lists_each_kind_once_whatever_the_size() {
         let codes: Vec<&str> =
             output.data["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
         assert!(codes.contains(&"CrashLoopBackOff") && codes.contains(&"ImagePullBackOff"), "{codes:?}");
+        // Crashing containers: the previous log's most telling line is quoted, redacted.
+        let crash =
+            output.data["findings"].as_array().unwrap().iter().find(|f| f["code"] == "CrashLoopBackOff").unwrap();
+        let evidence = crash["evidence"].to_string();
+        assert!(evidence.contains("previous log: todo-backend-"), "{evidence}");
+        assert!(!output.data.to_string().contains("pw-123"));
         let requests = state.lock().unwrap().requests.clone();
         assert!(requests.iter().all(|r| r.method == "GET"));
         // Secrets are listed as metadata only: never their data.
@@ -197,5 +203,49 @@ fn live_diagnosis_lists_each_kind_once_whatever_the_size() {
         counts.push(requests.len());
     }
     assert_eq!(counts[0], counts[1]);
-    assert_eq!(counts[0], 19);
+    // 19 LISTs, plus the previous logs of the 2 crashing pods (at most 5).
+    assert_eq!(counts[0], 21);
+}
+
+#[test]
+fn the_same_scenarios_through_the_live_path() {
+    let root = fixtures("scenarios");
+    let expected: Value = serde_json::from_str(&std::fs::read_to_string(root.join("expected.json")).unwrap()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut problems = Vec::new();
+    for (name, case) in expected.as_object().unwrap() {
+        let text = std::fs::read_to_string(root.join(format!("{name}.yaml"))).unwrap();
+        let list: Value = serde_yaml::from_str(&text).unwrap();
+        let mut state = State::default();
+        state.add(list["items"].as_array().unwrap().iter().cloned());
+        let state = Arc::new(Mutex::new(state));
+        let namespace = case["namespace"].as_str().unwrap();
+        let report = runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            tools::check("diagnose", json!({"namespace": namespace}), &ctx).unwrap().run(&ctx).await.unwrap().data
+        });
+        let got: BTreeSet<(String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    format!("{}/{}", f["object"]["kind"].as_str().unwrap(), f["object"]["name"].as_str().unwrap()),
+                )
+            })
+            .collect();
+        for want in case["expect"].as_array().unwrap() {
+            let want = (want[0].as_str().unwrap().to_string(), want[1].as_str().unwrap().to_string());
+            if !got.contains(&want) {
+                problems.push(format!("{name}: missed {want:?} live"));
+            }
+        }
+        for secret in case["secrets"].as_array().unwrap() {
+            if report.to_string().contains(secret.as_str().unwrap()) {
+                problems.push(format!("{name}: leaked a secret live"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

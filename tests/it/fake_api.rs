@@ -43,7 +43,17 @@ fn plural(kind: &str) -> String {
         "Event" => "events".into(),
         "HorizontalPodAutoscaler" => "horizontalpodautoscalers".into(),
         "Service" => "services".into(),
-        other => format!("{}s", other.to_ascii_lowercase()),
+        "Endpoints" => "endpoints".into(),
+        other => {
+            let lower = other.to_ascii_lowercase();
+            if lower.ends_with('s') {
+                format!("{lower}es")
+            } else if let Some(stem) = lower.strip_suffix('y') {
+                format!("{stem}ies")
+            } else {
+                format!("{lower}s")
+            }
+        }
     }
 }
 
