@@ -635,6 +635,7 @@ impl Cluster {
         ] {
             gathered.objects.other.extend(keep(list, &mut unchecked)?);
         }
+        unchecked.sort();
         gathered.unchecked = unchecked;
         Ok(gathered)
     }

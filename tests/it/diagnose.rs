@@ -249,3 +249,24 @@ fn the_same_scenarios_through_the_live_path() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn kinds_you_may_not_list_are_reported_not_fatal() {
+    let mut state = State::default();
+    state.add(example_objects());
+    state.errors.insert("secrets".into(), 403);
+    state.errors.insert("nodes".into(), 403);
+    let state = Arc::new(Mutex::new(state));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let output = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap()
+    });
+    assert_eq!(output.data["summary"]["unchecked"], json!(["nodes: forbidden", "secrets: forbidden"]));
+    assert!(
+        output.text.starts_with("not checked (no access): nodes: forbidden, secrets: forbidden\n"),
+        "{}",
+        output.text
+    );
+    assert!(output.data["findings"].as_array().unwrap().iter().any(|f| f["code"] == "CrashLoopBackOff"));
+}

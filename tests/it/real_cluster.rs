@@ -159,4 +159,35 @@ async fn exercise(client: kube::Client, kubeconfig: PathBuf, namespace: String) 
     call("events", json!({})).run(&ctx).await.unwrap();
     // Pods may be Pending (no nodes): then there are no logs to read, which is reported.
     let _ = call("logs", json!({"target": "web"})).run(&ctx).await;
+
+    // Diagnose a known fault: a pod whose status (set through the status subresource, so no
+    // node is needed) says its container cannot find a Secret that does not exist.
+    let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(client.clone(), &namespace);
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(json!({
+        "metadata": {"name": "broken-0", "labels": {"app": "broken"}},
+        "spec": {"containers": [{"name": "app", "image": "registry.k8s.io/pause:3.9",
+                 "env": [{"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "todo-missing", "key": "DATABASE_URL"}}}]}]}
+    }))
+    .unwrap();
+    pods.create(&PostParams::default(), &pod).await.unwrap();
+    let status = json!({"status": {"phase": "Pending", "containerStatuses": [{
+        "name": "app", "ready": false, "restartCount": 0, "image": "registry.k8s.io/pause:3.9", "imageID": "",
+        "state": {"waiting": {"reason": "CreateContainerConfigError", "message": "secret \"todo-missing\" not found"}}
+    }]}});
+    pods.patch_status("broken-0", &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&status)).await.unwrap();
+    let report = call("diagnose", json!({})).run(&ctx).await.unwrap();
+    let codes: Vec<String> = report.data["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}/{}",
+                f["code"].as_str().unwrap(),
+                f["object"]["kind"].as_str().unwrap(),
+                f["object"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(codes.contains(&"MissingSecret Secret/todo-missing".to_string()), "{codes:?}");
 }
