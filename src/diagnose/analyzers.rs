@@ -62,7 +62,17 @@ fn selects(selector: &Value, labels: &Value) -> bool {
 
 /// The workload that owns a pod (through its ReplicaSet for Deployments).
 fn owner_of(inventory: &Inventory, pod: &Value) -> Option<ObjectRef> {
-    let owner = pod["metadata"]["ownerReferences"].as_array()?.first()?;
+    let Some(owner) = pod["metadata"]["ownerReferences"].as_array().and_then(|owners| owners.first()) else {
+        // No owner recorded: the workload whose selector matches the pod's labels.
+        let labels = &pod["metadata"]["labels"];
+        return ["Deployment", "StatefulSet", "DaemonSet"].into_iter().find_map(|kind| {
+            inventory
+                .of(kind)
+                .iter()
+                .find(|w| selects(&w["spec"]["selector"]["matchLabels"], labels))
+                .map(|w| ObjectRef { kind: kind.into(), name: name(w).into(), namespace: inventory.namespace().into() })
+        });
+    };
     let kind = text(&owner["kind"]);
     let owner_name = text(&owner["name"]);
     if kind == "ReplicaSet" {
