@@ -308,6 +308,9 @@ pub struct DockerfileArgs {
     /// The stack, instead of detecting it
     #[arg(long, value_enum, default_value = "auto")]
     pub stack: StackArg,
+    /// Write the files (asks first; shows a diff when one exists)
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// `--stack` values (the `generate_dockerfile` tool's names).

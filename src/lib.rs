@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod containerise;
 pub mod diagnose;
 pub mod error;
 pub mod executor;

@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Effect, Tool, ToolContext, ToolFuture, not_available};
+use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, not_available};
 use crate::validate::{self, Limits, ValidationError};
 
 /// The application stacks todo-ai can containerise.
@@ -89,8 +89,74 @@ impl Tool for GenerateDockerfile {
         format!("write Dockerfile and .dockerignore in `{}` ({stack})", display_path(&args.path))
     }
 
-    fn run<'a>(&'a self, _: GenerateDockerfileArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn prepare<'a>(
+        &'a self,
+        args: GenerateDockerfileArgs,
+        ctx: &'a ToolContext,
+    ) -> PrepareFuture<'a, GenerateDockerfileArgs> {
+        Box::pin(async move {
+            let dir = validate::path_inside(&args.path, &ctx.workdir)
+                .map_err(|source| ToolError::Invalid { tool: Self::NAME, source })?;
+            let (detection, generated) = crate::containerise::containerise(&dir, args.stack)
+                .map_err(|message| ToolError::Failed { tool: Self::NAME, message })?;
+            let mut preview = format!(
+                "write Dockerfile and .dockerignore in `{}` for a {} app (port {})",
+                display_path(&args.path),
+                detection.stack.name(),
+                detection.port
+            );
+            // Never overwrite silently: the question shows what changes.
+            for (name, content) in [("Dockerfile", &generated.dockerfile), (".dockerignore", &generated.dockerignore)] {
+                if let Ok(existing) = std::fs::read_to_string(dir.join(name)) {
+                    if existing == *content {
+                        preview.push_str(&format!("; {name} is already up to date"));
+                    } else {
+                        preview.push_str(&format!(
+                            "; OVERWRITES the existing {name}:\n{}",
+                            crate::containerise::diff(&existing, content)
+                        ));
+                    }
+                }
+            }
+            Ok((args, preview))
+        })
+    }
+
+    fn run<'a>(&'a self, args: GenerateDockerfileArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let dir = validate::path_inside(&args.path, &ctx.workdir)
+                .map_err(|source| ToolError::Invalid { tool: Self::NAME, source })?;
+            let (detection, generated) = crate::containerise::containerise(&dir, args.stack)
+                .map_err(|message| ToolError::Failed { tool: Self::NAME, message })?;
+            if ctx.dry_run {
+                return Ok(ToolOutput {
+                    text: format!(
+                        "dry run: would write {}/Dockerfile and .dockerignore\n\n{}",
+                        display_path(&args.path),
+                        generated.dockerfile
+                    ),
+                    data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "dry_run": true}),
+                });
+            }
+            let write = |name: &str, content: &str| {
+                std::fs::write(dir.join(name), content).map_err(|error| ToolError::Failed {
+                    tool: Self::NAME,
+                    message: format!("cannot write {name}: {error}"),
+                })
+            };
+            write("Dockerfile", &generated.dockerfile)?;
+            write(".dockerignore", &generated.dockerignore)?;
+            Ok(ToolOutput {
+                text: format!(
+                    "wrote {path}/Dockerfile and {path}/.dockerignore ({} app, port {})\n{}",
+                    detection.stack.name(),
+                    detection.port,
+                    detection.notes.iter().map(|n| format!("note: {n}")).collect::<Vec<_>>().join("\n"),
+                    path = display_path(&args.path)
+                ),
+                data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "port": detection.port, "written": ["Dockerfile", ".dockerignore"]}),
+            })
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 //!   recording tool (nothing changes without approval; the audit log is written)
 //! - `cli`: the binary end to end (exit codes, refusals, no hang without a terminal, REPL)
 //! - `diagnose`: known-fault scenarios (recall, no false positives, no leaks), exit codes, reports
+//! - `containerise`: stack detection, Dockerfile rules, hadolint over every generated file
 //! - `corpus`: the planner against the intent corpora in `tests/fixtures/`
 //! - `fake_api` + `kube_live`: the Kubernetes tools through a kube::Client and a fake API server
 //! - `snapshot_cli`: the binary against the bundled example snapshot
@@ -15,6 +16,7 @@
 
 mod approvals;
 mod cli;
+mod containerise;
 mod corpus;
 mod diagnose;
 mod fake_api;

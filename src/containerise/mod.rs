@@ -1,0 +1,57 @@
+//! Containerising an app: stack detection and Dockerfile/.dockerignore generation (pure,
+//! tested with hadolint), plus the plan for writing them (never overwriting without approval:
+//! the preview shows a diff).
+
+pub mod detect;
+pub mod dockerfile;
+
+use std::path::Path;
+
+pub use detect::{Detection, detect};
+pub use dockerfile::{Generated, generate};
+
+use crate::tools::Stack;
+
+/// Detects and generates for a directory.
+pub fn containerise(dir: &Path, stack: Stack) -> Result<(Detection, Generated), String> {
+    let detection = detect(dir, stack)?;
+    let generated = generate(&detection, dir.join("public").is_dir());
+    Ok((detection, generated))
+}
+
+/// A minimal line diff (`-`/`+` lines) between an existing file and its replacement.
+pub fn diff(old: &str, new: &str) -> String {
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    // Longest common subsequence table, small files only.
+    let (n, m) = (old_lines.len(), new_lines.len());
+    if n * m > 250_000 {
+        return format!("(files too large to diff: {n} → {m} lines)\n");
+    }
+    let mut table = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            table[i][j] = if old_lines[i] == new_lines[j] {
+                table[i + 1][j + 1] + 1
+            } else {
+                table[i + 1][j].max(table[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = String::new();
+    while i < n || j < m {
+        if i < n && j < m && old_lines[i] == new_lines[j] {
+            out.push_str(&format!("  {}\n", old_lines[i]));
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || table[i][j + 1] >= table[i + 1][j]) {
+            out.push_str(&format!("+ {}\n", new_lines[j]));
+            j += 1;
+        } else {
+            out.push_str(&format!("- {}\n", old_lines[i]));
+            i += 1;
+        }
+    }
+    out
+}
