@@ -309,8 +309,11 @@ pub struct DockerfileArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub stack: StackArg,
     /// Write the files (asks first; shows a diff when one exists)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "check")]
     pub write: bool,
+    /// Review the existing Dockerfile instead, with concrete fixes (and hadolint when installed)
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `--stack` values (the `generate_dockerfile` tool's names).

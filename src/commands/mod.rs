@@ -52,6 +52,7 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Some(Command::Ask(prompt)) => plan::ask_command(&settings, &prompt.text()),
         Some(Command::Tools(args)) => tools_list::run(&settings, args.json),
         Some(Command::Diagnose(args)) => diagnose::run(&settings, &args),
+        Some(Command::Dockerfile(args)) if args.check => dockerfile::check(&settings, &args),
         Some(Command::Dockerfile(args)) if !args.write => dockerfile::show(&settings, &args),
         Some(Command::Completions(args)) => {
             let mut command = Cli::command();

@@ -4,6 +4,7 @@
 
 pub mod detect;
 pub mod dockerfile;
+pub mod review;
 
 use std::path::Path;
 
