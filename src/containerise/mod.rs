@@ -20,6 +20,25 @@ pub fn containerise(dir: &Path, stack: Stack) -> Result<(Detection, Generated), 
     Ok((detection, generated))
 }
 
+/// The one-line change that makes a Next.js build standalone: (config file, old, new text).
+/// `None` when the config already has it or its shape is not recognised.
+pub fn standalone_patch(dir: &Path) -> Option<(String, String, String)> {
+    let (file, text) = ["next.config.js", "next.config.mjs", "next.config.ts"]
+        .iter()
+        .find_map(|f| std::fs::read_to_string(dir.join(f)).ok().map(|t| ((*f).to_string(), t)))?;
+    if text.contains("standalone") {
+        return None;
+    }
+    // The object literal that is the config: `const nextConfig = {`, `module.exports = {`,
+    // `export default {`, `const config: NextConfig = {`.
+    let anchor = ["nextConfig = {", "module.exports = {", "export default {", "NextConfig = {", "config = {"]
+        .iter()
+        .find_map(|pattern| text.find(pattern).map(|index| index + pattern.len()))?;
+    let mut patched = text.clone();
+    patched.insert_str(anchor, "\n  output: 'standalone',");
+    Some((file, text, patched))
+}
+
 /// A minimal line diff (`-`/`+` lines) between an existing file and its replacement.
 pub fn diff(old: &str, new: &str) -> String {
     let old_lines: Vec<&str> = old.lines().collect();

@@ -97,8 +97,9 @@ impl Tool for GenerateDockerfile {
         Box::pin(async move {
             let dir = validate::path_inside(&args.path, &ctx.workdir)
                 .map_err(|source| ToolError::Invalid { tool: Self::NAME, source })?;
-            let (detection, generated) = crate::containerise::containerise(&dir, args.stack)
+            let (detection, mut generated) = crate::containerise::containerise(&dir, args.stack)
                 .map_err(|message| ToolError::Failed { tool: Self::NAME, message })?;
+            let standalone = standalone_change(&dir, &detection, &mut generated);
             let mut preview = format!(
                 "write Dockerfile and .dockerignore in `{}` for a {} app (port {})",
                 display_path(&args.path),
@@ -118,6 +119,12 @@ impl Tool for GenerateDockerfile {
                     }
                 }
             }
+            if let Some((file, old, new)) = &standalone {
+                preview.push_str(&format!(
+                    "; adds `output: 'standalone'` to {file} (the small runtime image needs it):\n{}",
+                    crate::containerise::diff(old, new)
+                ));
+            }
             Ok((args, preview))
         })
     }
@@ -126,8 +133,9 @@ impl Tool for GenerateDockerfile {
         Box::pin(async move {
             let dir = validate::path_inside(&args.path, &ctx.workdir)
                 .map_err(|source| ToolError::Invalid { tool: Self::NAME, source })?;
-            let (detection, generated) = crate::containerise::containerise(&dir, args.stack)
+            let (detection, mut generated) = crate::containerise::containerise(&dir, args.stack)
                 .map_err(|message| ToolError::Failed { tool: Self::NAME, message })?;
+            let standalone = standalone_change(&dir, &detection, &mut generated);
             if ctx.dry_run {
                 return Ok(ToolOutput {
                     text: format!(
@@ -144,6 +152,9 @@ impl Tool for GenerateDockerfile {
                     message: format!("cannot write {name}: {error}"),
                 })
             };
+            if let Some((file, _, new)) = &standalone {
+                write(file, new)?;
+            }
             write("Dockerfile", &generated.dockerfile)?;
             write(".dockerignore", &generated.dockerignore)?;
             Ok(ToolOutput {
@@ -151,7 +162,18 @@ impl Tool for GenerateDockerfile {
                     "wrote {path}/Dockerfile and {path}/.dockerignore ({} app, port {})\n{}",
                     detection.stack.name(),
                     detection.port,
-                    detection.notes.iter().map(|n| format!("note: {n}")).collect::<Vec<_>>().join("\n"),
+                    detection
+                        .notes
+                        .iter()
+                        .filter(|n| standalone.is_none() || !n.contains("output: 'standalone'"))
+                        .map(|n| format!("note: {n}"))
+                        .chain(
+                            standalone
+                                .iter()
+                                .map(|(file, _, _)| format!("note: added `output: 'standalone'` to {file}"))
+                        )
+                        .collect::<Vec<_>>()
+                        .join("\n"),
                     path = display_path(&args.path)
                 ),
                 data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "port": detection.port, "written": ["Dockerfile", ".dockerignore"]}),
@@ -210,4 +232,21 @@ fn display_path(path: &str) -> &str {
     let trimmed = path.strip_prefix("./").unwrap_or(path);
     let trimmed = trimmed.trim_end_matches('/');
     if trimmed.is_empty() { "." } else { trimmed }
+}
+
+/// For a Next.js app without a standalone build: the config change to make (approved with
+/// the files), and the Dockerfile regenerated for the standalone runtime it enables.
+fn standalone_change(
+    dir: &std::path::Path,
+    detection: &crate::containerise::Detection,
+    generated: &mut crate::containerise::Generated,
+) -> Option<(String, String, String)> {
+    if detection.stack != Stack::Nextjs || detection.standalone != Some(false) {
+        return None;
+    }
+    let patch = crate::containerise::standalone_patch(dir)?;
+    let mut standalone = detection.clone();
+    standalone.standalone = Some(true);
+    *generated = crate::containerise::generate(&standalone, dir.join("public").is_dir());
+    Some(patch)
 }

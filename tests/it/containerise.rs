@@ -188,3 +188,27 @@ fn dockerfile_command_shows_without_writing_and_writes_with_approval() {
     std::fs::create_dir(home.path().join("empty")).unwrap();
     todo_ai(&home).args(["dockerfile", "empty"]).assert().code(1).stderr(predicate::str::contains("cannot tell what"));
 }
+
+#[test]
+fn nextjs_without_standalone_gets_the_config_change_with_approval() {
+    let home = tempfile::tempdir().unwrap();
+    let web = home.path().join("web");
+    std::fs::create_dir_all(web.join("app/api/health")).unwrap();
+    for file in ["package.json", "package-lock.json", "next.config.js", "app/api/health/route.ts"] {
+        std::fs::copy(app("nextjs-npm").join(file), web.join(file)).unwrap();
+    }
+    // Without a terminal: refused, and the refusal shows the config change it would make.
+    todo_ai(&home).args(["dockerfile", "web", "--write"]).assert().code(1).stderr(
+        predicate::str::contains("adds `output: 'standalone'` to next.config.js")
+            .and(predicate::str::contains("+   output: 'standalone',")),
+    );
+    assert!(!std::fs::read_to_string(web.join("next.config.js")).unwrap().contains("standalone"));
+    todo_ai(&home)
+        .args(["--yes", "dockerfile", "web", "--write"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("added `output: 'standalone'` to next.config.js"));
+    assert!(std::fs::read_to_string(web.join("next.config.js")).unwrap().contains("output: 'standalone',"));
+    let dockerfile = std::fs::read_to_string(web.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("/app/.next/standalone") && dockerfile.contains("CMD [\"node\", \"server.js\"]"));
+}
