@@ -95,11 +95,7 @@ impl Tool for GenerateDockerfile {
         ctx: &'a ToolContext,
     ) -> PrepareFuture<'a, GenerateDockerfileArgs> {
         Box::pin(async move {
-            let dir = validate::path_inside(&args.path, &ctx.workdir)
-                .map_err(|source| ToolError::Invalid { tool: Self::NAME, source })?;
-            let (detection, mut generated) = crate::containerise::containerise(&dir, args.stack)
-                .map_err(|message| ToolError::Failed { tool: Self::NAME, message })?;
-            let standalone = standalone_change(&dir, &detection, &mut generated);
+            let (dir, detection, generated, standalone) = files_for(&args, ctx)?;
             let mut preview = format!(
                 "write Dockerfile and .dockerignore in `{}` for a {} app (port {})",
                 display_path(&args.path),
@@ -131,11 +127,7 @@ impl Tool for GenerateDockerfile {
 
     fn run<'a>(&'a self, args: GenerateDockerfileArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
-            let dir = validate::path_inside(&args.path, &ctx.workdir)
-                .map_err(|source| ToolError::Invalid { tool: Self::NAME, source })?;
-            let (detection, mut generated) = crate::containerise::containerise(&dir, args.stack)
-                .map_err(|message| ToolError::Failed { tool: Self::NAME, message })?;
-            let standalone = standalone_change(&dir, &detection, &mut generated);
+            let (dir, detection, generated, standalone) = files_for(&args, ctx)?;
             if ctx.dry_run {
                 return Ok(ToolOutput {
                     text: format!(
@@ -249,4 +241,28 @@ fn standalone_change(
     standalone.standalone = Some(true);
     *generated = crate::containerise::generate(&standalone, dir.join("public").is_dir());
     Some(patch)
+}
+
+/// What `generate_dockerfile` would write for its arguments: the directory, the detection, the
+/// files, and the Next.js standalone change when one is needed (shared by preview and run, so
+/// what was approved is what is written).
+#[allow(clippy::type_complexity)]
+fn files_for(
+    args: &GenerateDockerfileArgs,
+    ctx: &ToolContext,
+) -> Result<
+    (
+        std::path::PathBuf,
+        crate::containerise::Detection,
+        crate::containerise::Generated,
+        Option<(String, String, String)>,
+    ),
+    ToolError,
+> {
+    let dir = validate::path_inside(&args.path, &ctx.workdir)
+        .map_err(|source| ToolError::Invalid { tool: GenerateDockerfile::NAME, source })?;
+    let (detection, mut generated) = crate::containerise::containerise(&dir, args.stack)
+        .map_err(|message| ToolError::Failed { tool: GenerateDockerfile::NAME, message })?;
+    let standalone = standalone_change(&dir, &detection, &mut generated);
+    Ok((dir, detection, generated, standalone))
 }

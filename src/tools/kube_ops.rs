@@ -514,17 +514,10 @@ impl Tool for RolloutUndo {
     fn prepare<'a>(&'a self, mut args: RolloutUndoArgs, ctx: &'a ToolContext) -> PrepareFuture<'a, RolloutUndoArgs> {
         Box::pin(async move {
             let namespace = ns(&args.namespace, ctx).to_string();
-            let cluster = ctx.cluster.get().await?;
-            let deployment = cluster.find_deployment(&namespace, &args.deployment).await?;
-            let replicasets = cluster.replicasets(&namespace).await?;
-            let history = rollout::history(&deployment, &replicasets);
-            let name = deployment.metadata.name.clone().unwrap_or_default();
-            let current = rollout::current_revision(&deployment, &history);
-            let target = rollout::target_revision(&history, current, args.revision).map_err(|message| {
-                ToolError::Failed { tool: Self::NAME, message: format!("deployment {namespace}/{name}: {message}") }
-            })?;
-            let from_image = rollout::images(history.iter().find(|r| r.revision == current).map(|r| &r.template));
-            let to_image = rollout::images(history.iter().find(|r| r.revision == target).map(|r| &r.template));
+            let undo = rollout::plan_undo(ctx, &namespace, &args.deployment, args.revision).await?;
+            let from_image = rollout::images(Some(&undo.current_template));
+            let to_image = rollout::images(Some(&undo.template));
+            let (name, current, target) = (undo.name, undo.current, undo.target);
             args.deployment = name.clone();
             args.revision = Some(target);
             let preview = format!(
@@ -537,16 +530,9 @@ impl Tool for RolloutUndo {
     fn run<'a>(&'a self, args: RolloutUndoArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
             let namespace = ns(&args.namespace, ctx).to_string();
+            let undo = rollout::plan_undo(ctx, &namespace, &args.deployment, args.revision).await?;
+            let (target, template) = (undo.target, undo.template);
             let cluster = ctx.cluster.get().await?;
-            let deployment = cluster.find_deployment(&namespace, &args.deployment).await?;
-            let replicasets = cluster.replicasets(&namespace).await?;
-            let history = rollout::history(&deployment, &replicasets);
-            let current = rollout::current_revision(&deployment, &history);
-            let target = rollout::target_revision(&history, current, args.revision)
-                .map_err(|message| ToolError::Failed { tool: Self::NAME, message })?;
-            let Some(template) = history.into_iter().find(|r| r.revision == target).map(|r| r.template) else {
-                return Err(ToolError::Failed { tool: Self::NAME, message: format!("revision {target} not found") });
-            };
             // Like kubectl: the deployment's pod template becomes the old ReplicaSet's, without
             // the pod-template-hash label that the ReplicaSet added.
             let patch = json!({"spec": {"template": rollout::without_hash(template)}});
@@ -1164,6 +1150,40 @@ mod rollout {
                 .find(|r| *r < current)
                 .ok_or_else(|| format!("no previous revision to roll back to (known revisions: {})", known())),
         }
+    }
+
+    /// A resolved rollback: the deployment, its current revision (and template) and the
+    /// revision to return to (and its template).
+    pub struct Undo {
+        pub name: String,
+        pub current: i64,
+        pub current_template: PodTemplateSpec,
+        pub target: i64,
+        pub template: PodTemplateSpec,
+    }
+
+    /// Resolves the deployment and the revision to return to (shared by preview and run).
+    pub async fn plan_undo(
+        ctx: &super::ToolContext,
+        namespace: &str,
+        query: &str,
+        wanted: Option<i64>,
+    ) -> Result<Undo, super::ToolError> {
+        let cluster = ctx.cluster.get().await?;
+        let deployment = cluster.find_deployment(namespace, query).await?;
+        let replicasets = cluster.replicasets(namespace).await?;
+        let history = history(&deployment, &replicasets);
+        let name = deployment.metadata.name.clone().unwrap_or_default();
+        let current = current_revision(&deployment, &history);
+        let failed = |message: String| super::ToolError::Failed {
+            tool: "rollout_undo",
+            message: format!("deployment {namespace}/{name}: {message}"),
+        };
+        let target = target_revision(&history, current, wanted).map_err(failed)?;
+        let template_of = |revision: i64| history.iter().find(|r| r.revision == revision).map(|r| r.template.clone());
+        let template = template_of(target).ok_or_else(|| failed(format!("revision {target} not found")))?;
+        let current_template = template_of(current).unwrap_or_default();
+        Ok(Undo { name, current, current_template, target, template })
     }
 
     /// The images of a template, for previews.
