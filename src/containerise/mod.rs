@@ -2,6 +2,7 @@
 //! tested with hadolint), plus the plan for writing them (never overwriting without approval:
 //! the preview shows a diff).
 
+pub mod context;
 pub mod detect;
 pub mod dockerfile;
 pub mod review;
