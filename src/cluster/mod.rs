@@ -313,46 +313,28 @@ impl Cluster {
 
     /// Pods, deployments, statefulsets and daemonsets of a namespace: four concurrent LISTs.
     pub async fn workloads(&self, namespace: &str) -> Result<Objects, ClusterError> {
-        match self {
-            Cluster::Snapshot { objects, .. } => {
-                let mut found = objects.namespace(namespace);
-                found.events.clear();
-                Ok(found)
-            }
-            Cluster::Live(live) => {
-                let (pods, deployments, statefulsets, daemonsets) = tokio::try_join!(
-                    live.list::<Pod>(namespace, "pods"),
-                    live.list::<Deployment>(namespace, "deployments"),
-                    live.list::<StatefulSet>(namespace, "statefulsets"),
-                    live.list::<DaemonSet>(namespace, "daemonsets"),
-                )?;
-                Ok(Objects { pods, deployments, statefulsets, daemonsets, ..Objects::default() })
-            }
-        }
+        let (pods, deployments, statefulsets, daemonsets) = tokio::try_join!(
+            self.kind(namespace, "pods", |o| &o.pods),
+            self.kind(namespace, "deployments", |o| &o.deployments),
+            self.kind(namespace, "statefulsets", |o| &o.statefulsets),
+            self.kind(namespace, "daemonsets", |o| &o.daemonsets),
+        )?;
+        Ok(Objects { pods, deployments, statefulsets, daemonsets, ..Objects::default() })
     }
 
     /// Core/v1 events of a namespace, oldest first.
     pub async fn events(&self, namespace: &str) -> Result<Vec<Event>, ClusterError> {
-        let mut events = match self {
-            Cluster::Snapshot { objects, .. } => objects.namespace(namespace).events,
-            Cluster::Live(live) => live.list::<Event>(namespace, "events").await?,
-        };
+        let mut events = self.kind(namespace, "events", |o| &o.events).await?;
         events.sort_by_key(print::event_time);
         Ok(events)
     }
 
     /// Resolves a deployment and reads what scaling it needs: current replicas and any HPA.
     pub async fn scale_target(&self, namespace: &str, query: &str) -> Result<ScaleTarget, ClusterError> {
-        let (deployments, hpas) = match self {
-            Cluster::Snapshot { objects, .. } => {
-                let found = objects.namespace(namespace);
-                (found.deployments, found.hpas)
-            }
-            Cluster::Live(live) => tokio::try_join!(
-                live.list::<Deployment>(namespace, "deployments"),
-                live.list::<HorizontalPodAutoscaler>(namespace, "horizontalpodautoscalers"),
-            )?,
-        };
+        let (deployments, hpas) = tokio::try_join!(
+            self.kind(namespace, "deployments", |o| &o.deployments),
+            self.kind(namespace, "horizontalpodautoscalers", |o| &o.hpas),
+        )?;
         let name = resolve_one("deployment", namespace, query, deployments.iter().map(|d| &d.metadata))?;
         let deployment = deployments.iter().find(|d| d.metadata.name.as_deref() == Some(name.as_str()));
         let replicas = deployment.and_then(|d| d.spec.as_ref()).and_then(|s| s.replicas).unwrap_or(1);
