@@ -69,6 +69,7 @@ fn benches(c: &mut Criterion) {
         limits: Default::default(),
         workdir: std::env::temp_dir(),
         cluster: Arc::new(ClusterAccess::ready(Cluster::Snapshot { path: "bench.yaml".into(), objects })),
+        verbosity: -1,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().build().ok();
     let Some(runtime) = runtime else { return };

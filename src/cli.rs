@@ -361,9 +361,18 @@ pub struct BuildArgs {
     /// Image tag [default: <dir>:<git sha or dev>]
     #[arg(short = 't', long)]
     pub tag: Option<String>,
-    /// Build where minikube can use the image
+    /// Build where minikube can use the image (its Docker daemon, or `minikube image load`)
     #[arg(long)]
     pub minikube: bool,
+    /// The Dockerfile, relative to the context
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub dockerfile: Option<String>,
+    /// The stage to build
+    #[arg(long)]
+    pub target: Option<String>,
+    /// A build argument (repeatable); never a secret: build args stay in the image history
+    #[arg(long = "build-arg", value_name = "NAME=VALUE", value_parser = parse_key_value)]
+    pub build_args: Vec<(String, String)>,
 }
 
 /// Options of `deploy`.

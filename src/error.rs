@@ -103,11 +103,13 @@ impl From<ToolError> for CliError {
             ToolError::UnknownTool { .. }
             | ToolError::NotAvailable { .. }
             | ToolError::Cluster(_)
+            | ToolError::Docker(_)
             | ToolError::Failed { .. } => ExitStatus::Error,
         };
         let hint = error.hint();
+        let cause = error.cause().map(|cause| crate::redact::text(&cause));
         let message = crate::redact::text(&error.to_string());
-        CliError { message, cause: None, hint, status }
+        CliError { message, cause, hint, status }
     }
 }
 

@@ -312,6 +312,7 @@ mod tests {
                     limits: Default::default(),
                     workdir: std::env::temp_dir(),
                     cluster: std::sync::Arc::new(crate::cluster::ClusterAccess::new(None, None, None)),
+                    verbosity: 0,
                 },
                 audit_log: None,
             },

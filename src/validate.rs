@@ -61,6 +61,21 @@ pub enum ValidationError {
         /// The broken rule.
         reason: &'static str,
     },
+    /// A Dockerfile stage or build-arg name breaks its syntax.
+    #[error("{field} `{value}` is not valid: {reason}")]
+    Syntax {
+        /// The argument.
+        field: &'static str,
+        /// What was given.
+        value: String,
+        /// The rule.
+        reason: &'static str,
+    },
+    /// A build argument would put a secret into the image history.
+    #[error(
+        "build arg `{0}` looks like a secret: build args stay readable in the image history (`docker history`); give secrets to the running container instead (the chart's Secret)"
+    )]
+    SecretBuildArg(String),
     /// A path leaves the working tree.
     #[error("path `{value}` is outside the working tree `{workdir}`")]
     PathOutside {
@@ -329,6 +344,41 @@ pub fn release(value: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::Release { value: value.to_string(), reason: "it is longer than 53 characters" });
     }
     label_rules(value).map_err(|reason| ValidationError::Release { value: value.to_string(), reason })
+}
+
+/// Checks a Dockerfile stage name (`FROM … AS name`): a letter, then letters, digits, `_`, `.`, `-`.
+pub fn stage_name(value: &str) -> Result<(), ValidationError> {
+    let mut chars = value.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && value.len() <= 128;
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::Syntax {
+            field: "target",
+            value: value.to_string(),
+            reason: "a stage name starts with a letter and has only letters, digits, `_`, `.` and `-`",
+        })
+    }
+}
+
+/// Checks a build-arg name (`[A-Za-z_][A-Za-z0-9_]*`) and refuses secret-looking ones.
+pub fn build_arg(name: &str) -> Result<(), ValidationError> {
+    let mut chars = name.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        return Err(ValidationError::Syntax {
+            field: "build arg",
+            value: name.to_string(),
+            reason: "a build-arg name has only letters, digits and `_`, and does not start with a digit",
+        });
+    }
+    if crate::redact::is_secret_key(name) {
+        return Err(ValidationError::SecretBuildArg(name.to_string()));
+    }
+    Ok(())
 }
 
 /// Checks a Helm `--set` key: dotted names with optional list indexes.

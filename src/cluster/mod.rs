@@ -383,7 +383,7 @@ pub struct Gathered {
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The request timeout: `TODO_AI_REQUEST_TIMEOUT` seconds, else [`REQUEST_TIMEOUT`].
-fn request_timeout() -> std::time::Duration {
+pub fn request_timeout() -> std::time::Duration {
     std::env::var("TODO_AI_REQUEST_TIMEOUT")
         .ok()
         .and_then(|text| text.trim().parse::<u64>().ok())

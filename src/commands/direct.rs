@@ -107,6 +107,13 @@ fn arguments(command: Command) -> Result<(&'static str, Map<String, Value>, bool
             put("path", json!(build.path));
             put("tag", json!(build.tag));
             put("minikube", json!(build.minikube));
+            put("dockerfile", json!(build.dockerfile));
+            put("target", json!(build.target));
+            let pairs: Map<String, Value> =
+                build.build_args.into_iter().map(|(key, value)| (key, json!(value))).collect();
+            if !pairs.is_empty() {
+                put("build_args", Value::Object(pairs));
+            }
             ("build_image", false)
         }
         Command::Deploy(deploy) => {

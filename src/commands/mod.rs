@@ -152,6 +152,7 @@ pub fn tool_context(settings: &Settings) -> ToolContext {
         limits: settings.limits,
         workdir: settings.workdir.clone(),
         cluster: std::sync::Arc::new(access),
+        verbosity: settings.verbosity,
     }
 }
 
@@ -207,6 +208,7 @@ pub fn report(calls: &[CheckedCall], results: &[StepResult], output: OutputForma
                 StepResult::Failed(tool_error) => {
                     let mut error = CliError::new(crate::redact::text(&tool_error.to_string()));
                     error.hint = tool_error.hint();
+                    error.cause = tool_error.cause().map(|cause| crate::redact::text(&cause));
                     let _ = std::io::stderr().write_all(error.render().as_bytes());
                 }
             },

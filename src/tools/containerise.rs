@@ -1,11 +1,15 @@
-//! Container tools: `generate_dockerfile` and `build_image`. The argument types and previews
-//! are final; the Dockerfile generator and the Docker Engine client arrive with the
-//! containerise work, and until then `run` says so plainly.
+//! Container tools: `generate_dockerfile` (detect the stack, write a Dockerfile and
+//! `.dockerignore`, never overwriting without showing the diff) and `build_image` (build
+//! through the Docker Engine API, optionally where minikube can use the image).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, not_available};
+use std::collections::BTreeMap;
+
+use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput};
+use crate::docker::{self, DockerError};
+use crate::redact;
 use crate::validate::{self, Limits, ValidationError};
 
 /// The application stacks todo-ai can containerise.
@@ -186,6 +190,21 @@ pub struct BuildImageArgs {
     /// Build where minikube's nodes can use the image.
     #[serde(default)]
     pub minikube: bool,
+    /// The Dockerfile, relative to the context (default `Dockerfile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerfile: Option<String>,
+    /// The stage to build, for multi-stage Dockerfiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Build arguments (`--build-arg NAME=VALUE`); never secrets: they stay in the image history.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub build_args: BTreeMap<String, String>,
+}
+
+impl BuildImageArgs {
+    fn dockerfile(&self) -> &str {
+        self.dockerfile.as_deref().map_or("Dockerfile", |f| f.trim_start_matches("./"))
+    }
 }
 
 /// Builds an image through the Docker Engine API.
@@ -204,19 +223,137 @@ impl Tool for BuildImage {
     }
 
     fn validate(&self, args: &BuildImageArgs, _: &Limits, ctx: &ToolContext) -> Result<(), ValidationError> {
-        validate::path_inside(&args.path, &ctx.workdir)?;
-        args.tag.as_deref().map_or(Ok(()), validate::image)
+        let context = validate::path_inside(&args.path, &ctx.workdir)?;
+        args.tag.as_deref().map_or(Ok(()), validate::image)?;
+        if let Some(dockerfile) = &args.dockerfile {
+            // The Dockerfile travels in the context, so it must live inside it.
+            validate::path_inside(dockerfile, &context)?;
+        }
+        if let Some(target) = &args.target {
+            validate::stage_name(target)?;
+        }
+        for name in args.build_args.keys() {
+            validate::build_arg(name)?;
+        }
+        Ok(())
     }
 
     fn preview(&self, args: &BuildImageArgs, _: &ToolContext) -> String {
         let tag = args.tag.as_deref().map_or_else(|| "a default tag".to_string(), |tag| format!("`{tag}`"));
-        let place = if args.minikube { " inside minikube" } else { "" };
-        format!("build an image from `{}` tagged {tag}{place}", display_path(&args.path))
+        let mut text = format!("build an image from `{}` tagged {tag}", display_path(&args.path));
+        text.push_str(&build_details(args));
+        text
     }
 
-    fn run<'a>(&'a self, _: BuildImageArgs, _: &'a ToolContext) -> ToolFuture<'a> {
-        not_available(Self::NAME)
+    fn prepare<'a>(&'a self, mut args: BuildImageArgs, ctx: &'a ToolContext) -> PrepareFuture<'a, BuildImageArgs> {
+        Box::pin(async move {
+            let context = context_dir(&args, ctx)?;
+            let dockerfile = args.dockerfile().to_string();
+            if !context.join(&dockerfile).is_file() {
+                return Err(DockerError::NoDockerfile {
+                    app: display_path(&args.path).to_string(),
+                    path: format!("{}/{dockerfile}", display_path(&args.path)),
+                }
+                .into());
+            }
+            if args.tag.is_none() {
+                args.tag = Some(docker::default_tag(&context).await);
+            }
+            let (files, bytes, skipped) = docker::context_summary(&context, &dockerfile)?;
+            let tag = args.tag.clone().unwrap_or_default();
+            let ignored =
+                if skipped > 0 { format!(", {skipped} entries left out by .dockerignore") } else { String::new() };
+            let mut preview = format!(
+                "build image `{tag}` from `{}` ({files} files, {} sent{ignored})",
+                display_path(&args.path),
+                docker::progress::human_bytes(i64::try_from(bytes).unwrap_or(i64::MAX))
+            );
+            preview.push_str(&build_details(&args));
+            Ok((args, preview))
+        })
     }
+
+    fn run<'a>(&'a self, args: BuildImageArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let context = context_dir(&args, ctx)?;
+            let tag = match &args.tag {
+                Some(tag) => tag.clone(),
+                None => docker::default_tag(&context).await,
+            };
+            if ctx.dry_run {
+                let (files, bytes, _) = docker::context_summary(&context, args.dockerfile())?;
+                return Ok(ToolOutput {
+                    text: format!(
+                        "dry run: would build `{tag}` from `{}` ({files} files, {}){}",
+                        display_path(&args.path),
+                        docker::progress::human_bytes(i64::try_from(bytes).unwrap_or(i64::MAX)),
+                        build_details(&args)
+                    ),
+                    data: serde_json::json!({"tag": tag, "path": args.path, "dry_run": true, "context_files": files}),
+                });
+            }
+            let placement = if args.minikube { Some(docker::minikube::placement().await?) } else { None };
+            let endpoint = match &placement {
+                Some(docker::minikube::Placement::Daemon(endpoint)) => endpoint.clone(),
+                Some(docker::minikube::Placement::LoadAfterBuild) | None => docker::Endpoint::from_env(),
+            };
+            let engine = docker::Engine::connect(endpoint, crate::cluster::request_timeout()).await?;
+            let spec = docker::BuildSpec {
+                context,
+                dockerfile: args.dockerfile().to_string(),
+                tag: tag.clone(),
+                build_args: args.build_args.clone(),
+                target: args.target.clone(),
+            };
+            let mut renderer = docker::progress::Renderer::stderr(ctx.verbosity);
+            let built = engine.build(&spec, &mut renderer).await?;
+            let mut where_ = format!("on {}", engine.endpoint.host);
+            if placement == Some(docker::minikube::Placement::LoadAfterBuild) {
+                docker::minikube::image_load(&tag).await?;
+                where_.push_str(", loaded into minikube");
+            } else if args.minikube {
+                where_ = "inside minikube's Docker daemon".into();
+            }
+            let size = docker::progress::human_bytes(built.size);
+            let short_id = built.id.strip_prefix("sha256:").unwrap_or(&built.id).chars().take(12).collect::<String>();
+            Ok(ToolOutput {
+                text: format!("built {} ({short_id}, {size}) {where_}", built.tags.join(", ")),
+                data: serde_json::json!({
+                    "id": built.id,
+                    "tags": built.tags,
+                    "size": built.size,
+                    "builder": match engine.builder { docker::Builder::BuildKit => "buildkit", docker::Builder::Legacy => "legacy" },
+                    "api_version": engine.api_version,
+                    "minikube": args.minikube,
+                }),
+            })
+        })
+    }
+}
+
+/// The part of a build preview after the tag: Dockerfile, target, build args, minikube.
+fn build_details(args: &BuildImageArgs) -> String {
+    let mut text = String::new();
+    if args.dockerfile.is_some() {
+        text.push_str(&format!(" using `{}`", args.dockerfile()));
+    }
+    if let Some(target) = &args.target {
+        text.push_str(&format!(", target stage `{target}`"));
+    }
+    if !args.build_args.is_empty() {
+        let pairs: Vec<String> =
+            args.build_args.iter().map(|(k, v)| format!("{k}={}", redact::helm_value(k, v))).collect();
+        text.push_str(&format!(", build args {}", pairs.join(" ")));
+    }
+    if args.minikube {
+        text.push_str(", for minikube");
+    }
+    text
+}
+
+fn context_dir(args: &BuildImageArgs, ctx: &ToolContext) -> Result<std::path::PathBuf, ToolError> {
+    validate::path_inside(&args.path, &ctx.workdir)
+        .map_err(|source| ToolError::Invalid { tool: BuildImage::NAME, source })
 }
 
 /// A path as users write it: `./backend` shows as `backend`, `.` stays `.`.

@@ -91,6 +91,8 @@ pub struct ToolContext {
     pub workdir: PathBuf,
     /// The cluster (or snapshot), connected on first use.
     pub cluster: std::sync::Arc<ClusterAccess>,
+    /// How much progress tools draw on stderr: -1 none, 0 steps, 1+ every line.
+    pub verbosity: i8,
 }
 
 impl ToolContext {
@@ -144,6 +146,9 @@ pub enum ToolError {
     /// The cluster could not answer or refused.
     #[error("{0}")]
     Cluster(#[from] ClusterError),
+    /// The Docker Engine (or minikube) could not build.
+    #[error("{0}")]
+    Docker(#[from] crate::docker::DockerError),
     /// The tool ran and failed.
     #[error("`{tool}` failed: {message}")]
     Failed {
@@ -166,7 +171,21 @@ impl ToolError {
                 Some(format!("`todo-ai plan` still shows what `{tool}` would do; its engine lands in a later release"))
             }
             ToolError::Cluster(error) => error.hint(),
+            ToolError::Docker(error) => error.hint(),
             ToolError::Failed { .. } => None,
+        }
+    }
+
+    /// Detail for the `caused by:` line, when there is more to say than the message.
+    pub fn cause(&self) -> Option<String> {
+        match self {
+            ToolError::Docker(error) => error.cause(),
+            ToolError::UnknownTool { .. }
+            | ToolError::InvalidArguments { .. }
+            | ToolError::Invalid { .. }
+            | ToolError::NotAvailable { .. }
+            | ToolError::Cluster(_)
+            | ToolError::Failed { .. } => None,
         }
     }
 }

@@ -239,6 +239,7 @@ pub fn start(state: Arc<Mutex<State>>) -> ToolContext {
         limits: Default::default(),
         workdir: std::env::temp_dir(),
         cluster: Arc::new(ClusterAccess::ready(Cluster::Live(live))),
+        verbosity: -1,
     }
 }
 

@@ -5,6 +5,7 @@
 //! - `cli`: the binary end to end (exit codes, refusals, no hang without a terminal, REPL)
 //! - `diagnose`: known-fault scenarios (recall, no false positives, no leaks), exit codes, reports
 //! - `containerise`: stack detection, Dockerfile rules, hadolint over every generated file
+//! - `docker`: `build_image` against a fake Engine API, fake minikube, and a real engine (gated)
 //! - `corpus`: the planner against the intent corpora in `tests/fixtures/`
 //! - `fake_api` + `kube_live`: the Kubernetes tools through a kube::Client and a fake API server
 //! - `snapshot_cli`: the binary against the bundled example snapshot
@@ -19,6 +20,7 @@ mod cli;
 mod containerise;
 mod corpus;
 mod diagnose;
+mod docker;
 mod fake_api;
 mod kube_live;
 mod real_cluster;

@@ -86,6 +86,7 @@ async fn exercise(client: kube::Client, kubeconfig: PathBuf, namespace: String) 
         limits: Default::default(),
         workdir: std::env::temp_dir(),
         cluster: Arc::new(ClusterAccess::new(Some(kubeconfig), None, None)),
+        verbosity: -1,
     };
     let mut executor =
         Executor { policy: Policy { assume_yes: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };

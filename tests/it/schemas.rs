@@ -32,7 +32,7 @@ fn the_catalogue_is_the_public_contract() {
     // Names and argument names are relied on by scripts and evaluations.
     let contract: [(&str, &[&str], &[&str]); 14] = [
         ("generate_dockerfile", &["path", "stack"], &["path"]),
-        ("build_image", &["path", "tag", "minikube"], &["path"]),
+        ("build_image", &["path", "tag", "minikube", "dockerfile", "target", "build_args"], &["path"]),
         ("helm_install", &["release", "namespace", "values", "set"], &[]),
         ("helm_rollback", &["release", "revision"], &[]),
         ("diagnose", &["namespace", "target"], &[]),

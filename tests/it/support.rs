@@ -10,7 +10,11 @@ use todo_ai::tools::ToolContext;
 pub fn todo_ai(home: &TempDir) -> Command {
     let mut command = Command::cargo_bin("todo-ai").unwrap();
     for (name, _) in std::env::vars() {
-        if name.starts_with("TODO_AI_") || name.starts_with("OPENAI_") || name == "KUBECONFIG" {
+        if name.starts_with("TODO_AI_")
+            || name.starts_with("OPENAI_")
+            || name.starts_with("DOCKER_")
+            || name == "KUBECONFIG"
+        {
             command.env_remove(name);
         }
     }
@@ -42,5 +46,6 @@ pub fn context(workdir: &Path) -> ToolContext {
         limits: Default::default(),
         workdir: workdir.to_path_buf(),
         cluster: std::sync::Arc::new(todo_ai::cluster::ClusterAccess::new(None, None, None)),
+        verbosity: -1,
     }
 }
