@@ -2,6 +2,8 @@
 //!
 //! - `approvals`: the policy table over every tool × mode × terminal, and the executor with a
 //!   recording tool (nothing changes without approval; the audit log is written)
+//! - `chart`: the Helm chart: helm lint --strict, the rendered contract, the strict values schema,
+//!   kubernetes-validate, checkov
 //! - `cli`: the binary end to end (exit codes, refusals, no hang without a terminal, REPL)
 //! - `diagnose`: known-fault scenarios (recall, no false positives, no leaks), exit codes, reports
 //! - `containerise`: stack detection, Dockerfile rules, hadolint over every generated file
@@ -16,6 +18,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod approvals;
+mod chart;
 mod cli;
 mod containerise;
 mod corpus;
