@@ -137,6 +137,35 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Roll the Helm release back
     HelmRollback(HelmRollbackArgs),
+    /// Run the Todo app on minikube: start it, build, deploy, test (resumable; asks per step)
+    Up(UpArgs),
+    /// Uninstall the Helm release (asks first)
+    Down(DownArgs),
+}
+
+/// Options of `up`.
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// The frontend's source directory
+    #[arg(long, default_value = "frontend", value_name = "DIR")]
+    pub frontend: String,
+    /// The backend's source directory
+    #[arg(long, default_value = "backend", value_name = "DIR")]
+    pub backend: String,
+    /// Release name [default: todo-app]
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Where DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY are when not in the environment [default: .env]
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<std::path::PathBuf>,
+}
+
+/// Options of `down`.
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// Release name [default: todo-app]
+    #[arg(long)]
+    pub release: Option<String>,
 }
 
 /// A request in plain language.

@@ -104,6 +104,7 @@ impl From<ToolError> for CliError {
             | ToolError::NotAvailable { .. }
             | ToolError::Cluster(_)
             | ToolError::Docker(_)
+            | ToolError::Helm(_)
             | ToolError::Failed { .. } => ExitStatus::Error,
         };
         let hint = error.hint();

@@ -14,6 +14,7 @@ pub mod docker;
 pub mod error;
 pub mod exec;
 pub mod executor;
+pub mod helm;
 pub mod planner;
 pub mod prompts;
 pub mod redact;

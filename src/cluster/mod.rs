@@ -853,6 +853,16 @@ impl ClusterAccess {
         }
     }
 
+    /// The kubeconfig given on the command line or in settings, if any (for helm).
+    pub fn kubeconfig(&self) -> Option<&PathBuf> {
+        self.kubeconfig.as_ref()
+    }
+
+    /// The kube context asked for, if any (for helm).
+    pub fn context(&self) -> Option<&str> {
+        self.context.as_deref()
+    }
+
     /// Whether this session reads a snapshot (known without loading it).
     pub fn is_snapshot(&self) -> bool {
         self.snapshot.is_some() || self.cell.get().is_some_and(|c| c.as_ref().is_ok_and(|c| c.is_snapshot()))

@@ -126,9 +126,14 @@ fn arguments(command: Command) -> Result<(&'static str, Map<String, Value>, bool
         Command::HelmRollback(rollback) => {
             put("release", json!(rollback.release));
             put("revision", json!(rollback.revision));
-            ("helm_rollback", false)
+            ("helm_rollback", true)
         }
-        Command::Ask(_) | Command::Plan(_) | Command::Tools(_) | Command::Completions(_) => {
+        Command::Ask(_)
+        | Command::Plan(_)
+        | Command::Tools(_)
+        | Command::Completions(_)
+        | Command::Up(_)
+        | Command::Down(_) => {
             return Err(CliError::new("internal: not a direct tool command"));
         }
     };

@@ -6,6 +6,7 @@ mod direct;
 mod dockerfile;
 mod plan;
 mod tools_list;
+mod up;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -52,6 +53,8 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Some(Command::Ask(prompt)) => plan::ask_command(&settings, &prompt.text()),
         Some(Command::Tools(args)) => tools_list::run(&settings, args.json),
         Some(Command::Diagnose(args)) => diagnose::run(&settings, &args),
+        Some(Command::Up(args)) => up::up(&settings, &args),
+        Some(Command::Down(args)) => up::down(&settings, &args),
         Some(Command::Dockerfile(args)) if args.check => dockerfile::check(&settings, &args),
         Some(Command::Dockerfile(args)) if !args.write => dockerfile::show(&settings, &args),
         Some(Command::Completions(args)) => {

@@ -479,7 +479,12 @@ pub fn context_summary(dir: &Path, dockerfile: &str) -> Result<(usize, u64, usiz
 /// The default tag for an app directory: `<dir-name>:<git short sha>`, or `:dev` outside a
 /// git checkout (a trailing `-dirty` when the tree has uncommitted changes).
 pub async fn default_tag(dir: &Path) -> String {
-    let name = repository_name(dir);
+    format!("{}:{}", repository_name(dir), version_tag(dir).await)
+}
+
+/// The version part of a default tag: the git short sha of `dir`'s checkout (`-dirty` when
+/// it has uncommitted changes), or `dev` outside git.
+pub async fn version_tag(dir: &Path) -> String {
     let dir_arg = dir.display().to_string();
     let sha = crate::exec::output("git", ["-C", dir_arg.as_str(), "rev-parse", "--short", "HEAD"])
         .await
@@ -488,13 +493,13 @@ pub async fn default_tag(dir: &Path) -> String {
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
         .filter(|sha| !sha.is_empty() && sha.chars().all(|c| c.is_ascii_hexdigit()));
     let Some(sha) = sha else {
-        return format!("{name}:dev");
+        return "dev".into();
     };
     let dirty = crate::exec::output("git", ["-C", dir_arg.as_str(), "status", "--porcelain", "--", "."])
         .await
         .ok()
         .is_some_and(|out| out.status.success() && !out.stdout.is_empty());
-    format!("{name}:{sha}{}", if dirty { "-dirty" } else { "" })
+    format!("{sha}{}", if dirty { "-dirty" } else { "" })
 }
 
 /// A directory's name made into a valid image repository name (`My App` → `my-app`).

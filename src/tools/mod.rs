@@ -22,7 +22,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use containerise::{BuildImage, BuildImageArgs, GenerateDockerfile, GenerateDockerfileArgs, Stack};
-pub use deploy::{HelmInstall, HelmInstallArgs, HelmRollback, HelmRollbackArgs};
+pub use deploy::{
+    CHART_PATH, DEFAULT_RELEASE, HelmInstall, HelmInstallArgs, HelmRollback, HelmRollbackArgs, HelmTest, HelmUninstall,
+    Minikube, MinikubeArgs, ReleaseArgs,
+};
 pub use kube_ops::{
     Autoscale, AutoscaleArgs, Diagnose, DiagnoseArgs, Events, EventsArgs, Logs, LogsArgs, RolloutRestart,
     RolloutRestartArgs, RolloutStatus, RolloutStatusArgs, RolloutUndo, RolloutUndoArgs, Scale, ScaleArgs, SetImage,
@@ -146,6 +149,9 @@ pub enum ToolError {
     /// The cluster could not answer or refused.
     #[error("{0}")]
     Cluster(#[from] ClusterError),
+    /// helm failed or is missing.
+    #[error("{0}")]
+    Helm(crate::helm::HelmError),
     /// The Docker Engine (or minikube) could not build.
     #[error("{0}")]
     Docker(#[from] crate::docker::DockerError),
@@ -172,6 +178,7 @@ impl ToolError {
             }
             ToolError::Cluster(error) => error.hint(),
             ToolError::Docker(error) => error.hint(),
+            ToolError::Helm(error) => error.hint(),
             ToolError::Failed { .. } => None,
         }
     }
@@ -180,6 +187,7 @@ impl ToolError {
     pub fn cause(&self) -> Option<String> {
         match self {
             ToolError::Docker(error) => error.cause(),
+            ToolError::Helm(error) => error.cause(),
             ToolError::UnknownTool { .. }
             | ToolError::InvalidArguments { .. }
             | ToolError::Invalid { .. }
@@ -405,11 +413,6 @@ pub fn schema_file_content(tool: &dyn DynTool) -> String {
     let mut text = serde_json::to_string_pretty(&tool.schema()).unwrap_or_default();
     text.push('\n');
     text
-}
-
-/// The result every tool returns until its engine lands in a later release.
-fn not_available<'a>(tool: &'static str) -> ToolFuture<'a> {
-    Box::pin(async move { Err(ToolError::NotAvailable { tool }) })
 }
 
 /// Renders an optional namespace for previews: the call's own or the default.

@@ -4,7 +4,7 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{audit_lines, todo_ai};
+use crate::support::{HELM_HISTORY, audit_lines, chart_dir, fake_helm, path_with, todo_ai};
 
 fn json_stdout(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout)
@@ -75,12 +75,20 @@ fn ask_without_terminal_refuses_instead_of_waiting() {
 #[test]
 fn ask_dry_run_shows_what_would_happen() {
     let home = tempfile::tempdir().unwrap();
+    let bin = fake_helm(home.path());
+    std::fs::write(home.path().join("helm-state/history.json"), HELM_HISTORY).unwrap();
     todo_ai(&home)
+        .env("PATH", path_with(&bin))
         .args(["ask", "--dry-run", "helm rollback todo-app to revision 2"])
         .assert()
         .code(0)
-        .stdout("dry run: would roll back Helm release todo-app to revision 2\n");
+        .stdout("dry run: helm accepts the rollback of todo-app to revision 2\n");
     assert_eq!(audit_lines(home.path())[0]["outcome"], "dry_run");
+    let argv = std::fs::read_to_string(home.path().join("helm.argv")).unwrap();
+    assert_eq!(
+        argv,
+        "history todo-app -o json --max 20 --namespace default\nrollback todo-app 2 --namespace default --dry-run\n"
+    );
 }
 
 #[test]
@@ -102,18 +110,28 @@ fn read_only_refuses_changes_but_not_reads() {
 #[test]
 fn yes_runs_the_change_and_audits_it() {
     let home = tempfile::tempdir().unwrap();
+    let bin = fake_helm(home.path());
     todo_ai(&home)
+        .env("PATH", path_with(&bin))
+        .env("TODO_AI_CHART", chart_dir())
         .args([
             "--yes",
             "ask",
             "helm upgrade todo-app --set secrets.openaiApiKey=sk-abcdefghijklmnop1234 --set backend.replicaCount=3",
         ])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("`helm_install` is not available yet"));
+        .code(0)
+        .stdout("release todo-app revision 1 deployed in default (chart todo-app-0.1.0, app 1.0.0)\n");
+    // The secret went to a 0600 values file, never to argv.
+    let argv = std::fs::read_to_string(home.path().join("helm.argv")).unwrap();
+    assert!(!argv.contains("sk-abcdefghijklmnop1234"), "{argv}");
+    assert!(argv.contains("--set backend.replicaCount=3"), "{argv}");
+    let secrets_file = std::fs::read_to_string(home.path().join("helm-state/f-1.yaml")).unwrap();
+    assert_eq!(secrets_file, "secrets:\n  openaiApiKey: sk-abcdefghijklmnop1234\n");
+    assert_eq!(std::fs::read_to_string(home.path().join("helm-state/f-1.mode")).unwrap().trim(), "600");
     let audit = audit_lines(home.path());
     assert_eq!(audit[0]["tool"], "helm_install");
-    assert_eq!(audit[0]["outcome"], "error");
+    assert_eq!(audit[0]["outcome"], "ok");
     assert_eq!(audit[0]["args"]["set"]["secrets.openaiApiKey"], "[REDACTED]");
     assert_eq!(audit[0]["args"]["set"]["backend.replicaCount"], "3");
 }
@@ -133,11 +151,16 @@ fn plan_output_never_shows_secret_values() {
 #[test]
 fn direct_subcommands_share_the_tools() {
     let home = tempfile::tempdir().unwrap();
+    let bin = fake_helm(home.path());
     todo_ai(&home)
+        .env("PATH", path_with(&bin))
+        .env("TODO_AI_CHART", chart_dir())
         .args(["--dry-run", "-n", "todo", "deploy", "-f", "values-dev.yaml", "--set", "backend.replicaCount=3"])
         .assert()
         .code(0)
-        .stdout("dry run: would install or upgrade Helm release todo-app in namespace todo from `manifests/helm/todo-app` with values values-dev.yaml setting backend.replicaCount=3\n");
+        .stdout(predicate::str::starts_with(
+            "dry run (server side): the install of todo-app in todo would change (Secret data hidden):\n+ ---\n+ # Source: todo-app/templates/configmap.yaml\n",
+        ));
     todo_ai(&home).args(["scale", "backend", "-5"]).assert().code(1).stderr(predicate::str::starts_with(
         "error: invalid arguments for `scale`: replicas must be between 0 and 100 (got -5)",
     ));
@@ -151,11 +174,17 @@ fn direct_subcommands_share_the_tools() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("is outside the working tree"));
+    std::fs::write(home.path().join("helm-state/history.json"), HELM_HISTORY).unwrap();
     todo_ai(&home)
+        .env("PATH", path_with(&bin))
         .args(["--dry-run", "-o", "json", "helm-rollback", "--revision", "2"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("\"outcome\": \"dry_run\""));
+    // helm missing: one error with an install hint.
+    todo_ai(&home).env("PATH", "/nonexistent").args(["--yes", "helm-rollback"]).assert().code(2).stderr(
+        predicate::str::starts_with("error: `helm` is not installed (not found on PATH)\n\nhint: install Helm 3"),
+    );
 }
 
 #[test]
@@ -222,7 +251,10 @@ fn completions_and_yaml_output() {
 #[test]
 fn repl_on_piped_input_plans_and_refuses_changes() {
     let home = tempfile::tempdir().unwrap();
+    let bin = fake_helm(home.path());
+    std::fs::write(home.path().join("helm-state/history.json"), crate::support::HELM_HISTORY).unwrap();
     let assert = todo_ai(&home)
+        .env("PATH", path_with(&bin))
         .write_stdin("/namespace todo\nscale backend to 3\n/dry-run\nrollback the helm release\n/bogus\n/exit\n")
         .timeout(std::time::Duration::from_secs(20))
         .assert()
@@ -233,7 +265,7 @@ fn repl_on_piped_input_plans_and_refuses_changes() {
     assert!(stdout.contains("namespace is now todo"), "{stdout}");
     assert!(stdout.contains("scale deployment todo/backend to 3 replicas [changes cluster]"), "{stdout}");
     assert!(stderr.contains("refused: `scale` changes the cluster and there is no terminal"), "{stderr}");
-    assert!(stdout.contains("dry run: would roll back Helm release todo-app to the previous revision"), "{stdout}");
+    assert!(stdout.contains("dry run: helm accepts the rollback of todo-app to revision 2"), "{stdout}");
     assert!(stdout.contains("unknown command `/bogus`"), "{stdout}");
     // History is kept in the state directory.
     assert!(home.path().join("state/todo-ai/history.txt").exists());

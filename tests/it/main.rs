@@ -5,6 +5,7 @@
 //! - `chart`: the Helm chart: helm lint --strict, the rendered contract, the strict values schema,
 //!   kubernetes-validate, checkov
 //! - `cli`: the binary end to end (exit codes, refusals, no hang without a terminal, REPL)
+//! - `deploy`: helm_install/helm_rollback and `up`/`down` against fake helm, minikube, kubectl, docker
 //! - `diagnose`: known-fault scenarios (recall, no false positives, no leaks), exit codes, reports
 //! - `containerise`: stack detection, Dockerfile rules, hadolint over every generated file
 //! - `docker`: `build_image` against a fake Engine API, fake minikube, and a real engine (gated)
@@ -22,6 +23,7 @@ mod chart;
 mod cli;
 mod containerise;
 mod corpus;
+mod deploy;
 mod diagnose;
 mod docker;
 mod fake_api;

@@ -34,7 +34,7 @@ fn the_catalogue_is_the_public_contract() {
         ("generate_dockerfile", &["path", "stack"], &["path"]),
         ("build_image", &["path", "tag", "minikube", "dockerfile", "target", "build_args"], &["path"]),
         ("helm_install", &["release", "namespace", "values", "set"], &[]),
-        ("helm_rollback", &["release", "revision"], &[]),
+        ("helm_rollback", &["release", "revision", "namespace"], &[]),
         ("diagnose", &["namespace", "target"], &[]),
         ("scale", &["deployment", "replicas", "namespace"], &["deployment", "replicas"]),
         ("status", &["namespace", "target"], &[]),
