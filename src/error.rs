@@ -101,7 +101,6 @@ impl From<ToolError> for CliError {
         let status = match error {
             ToolError::InvalidArguments { .. } | ToolError::Invalid { .. } => ExitStatus::Failure,
             ToolError::UnknownTool { .. }
-            | ToolError::NotAvailable { .. }
             | ToolError::Cluster(_)
             | ToolError::Docker(_)
             | ToolError::Helm(_)

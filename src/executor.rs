@@ -144,10 +144,6 @@ impl Executor {
                 ctx.dry_run = true;
                 match call.run(&ctx).await {
                     Ok(output) => StepResult::DryRun(output.text),
-                    // Until a tool's engine exists, the dry run is its preview.
-                    Err(ToolError::NotAvailable { .. }) => {
-                        StepResult::DryRun(format!("dry run: would {}", call.preview()))
-                    }
                     Err(error) => StepResult::Failed(error),
                 }
             }

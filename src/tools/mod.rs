@@ -140,12 +140,6 @@ pub enum ToolError {
         #[source]
         source: ValidationError,
     },
-    /// The tool's engine is not part of this build yet.
-    #[error("`{tool}` is not available yet in this version of todo-ai")]
-    NotAvailable {
-        /// The tool.
-        tool: &'static str,
-    },
     /// The cluster could not answer or refused.
     #[error("{0}")]
     Cluster(#[from] ClusterError),
@@ -173,9 +167,6 @@ impl ToolError {
             ToolError::InvalidArguments { tool, .. } | ToolError::Invalid { tool, .. } => {
                 Some(format!("see `todo-ai tools --json` for the arguments `{tool}` takes"))
             }
-            ToolError::NotAvailable { tool } => {
-                Some(format!("`todo-ai plan` still shows what `{tool}` would do; its engine lands in a later release"))
-            }
             ToolError::Cluster(error) => error.hint(),
             ToolError::Docker(error) => error.hint(),
             ToolError::Helm(error) => error.hint(),
@@ -191,7 +182,6 @@ impl ToolError {
             ToolError::UnknownTool { .. }
             | ToolError::InvalidArguments { .. }
             | ToolError::Invalid { .. }
-            | ToolError::NotAvailable { .. }
             | ToolError::Cluster(_)
             | ToolError::Failed { .. } => None,
         }

@@ -23,6 +23,7 @@ fn fake_minikube(dir: &Path) {
         r#"#!/bin/sh
 d='{dir}'
 echo "$*" >> "$d/minikube.argv"
+env >> "$d/minikube.argv.env"
 case "$1" in
   status)
     state=$(cat "$d/minikube-state" 2>/dev/null)
@@ -114,7 +115,8 @@ fn stable(text: &str, home: &Path) -> String {
 }
 
 fn assert_no_secrets(home: &Path) {
-    for log in ["helm.argv", "minikube.argv", "kubectl.argv", "docker.argv"] {
+    // argv and the environment of every helm and minikube run (the secrets came from .env).
+    for log in ["helm.argv", "minikube.argv", "kubectl.argv", "docker.argv", "helm.argv.env", "minikube.argv.env"] {
         let text = std::fs::read_to_string(home.join(log)).unwrap_or_default();
         for secret in [DATABASE_URL, "s3cr3t-db-pass", AUTH_SECRET, OPENAI_KEY] {
             assert!(!text.contains(secret), "{secret} on the argv of {log}: {text}");
@@ -211,6 +213,7 @@ async fn up_runs_every_step_then_resumes_with_nothing_to_do() {
     assert_eq!(std::fs::read_to_string(home.path().join("helm-state/f-2.mode")).unwrap().trim(), "600");
     assert!(!stderr.contains("s3cr3t-db-pass") && !stderr.contains(OPENAI_KEY), "{stderr}");
     assert_no_secrets(home.path());
+    assert!(std::fs::read_to_string(home.path().join("helm.argv.env")).unwrap().contains("PATH="), "env was recorded");
     // Audited, with the secrets masked.
     let audit = audit_lines(home.path());
     let install = audit.iter().find(|line| line["tool"] == "helm_install").unwrap();

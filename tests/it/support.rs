@@ -78,6 +78,7 @@ pub fn fake_helm(dir: &Path) -> std::path::PathBuf {
         r#"#!/bin/sh
 state='{state}'
 echo "$*" >> '{log}'
+env >> '{log}.env'
 notfound() {{ echo "Error: release: not found" >&2; exit 1; }}
 case "$1" in
   version) echo "v3.17.2+gfake"; exit 0 ;;
