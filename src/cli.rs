@@ -141,6 +141,10 @@ pub enum Command {
     Up(UpArgs),
     /// Uninstall the Helm release (asks first)
     Down(DownArgs),
+    /// Show which planner, cluster, Docker daemon and programs todo-ai would use, and why
+    Doctor,
+    /// Serve the tools to MCP clients (stdio, or --http on loopback); read-only unless --allow-changes
+    Mcp(crate::mcp::McpArgs),
 }
 
 /// Options of `up`.

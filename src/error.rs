@@ -96,6 +96,18 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
+/// The innermost cause of an error, as one line: transport errors nest the useful part
+/// ("Connection refused (os error 111)") several sources deep.
+pub fn root_cause(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text = inner.to_string();
+        source = inner.source();
+    }
+    text
+}
+
 impl From<ToolError> for CliError {
     fn from(error: ToolError) -> CliError {
         let status = match error {

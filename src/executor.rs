@@ -1,9 +1,12 @@
 //! Runs checked tool calls under the approval policy: decide, ask when needed, run, audit.
 //! The CLI's one-shot commands, `ask` and the REPL all go through [`Executor::run_all`], so
-//! there is exactly one path from a plan to a change.
+//! there is exactly one path from a plan to a change; the MCP server takes the same path
+//! through [`Executor::run_one_async`], with the client's elicitation as the approver.
 
+use std::future::Future;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
+use std::pin::Pin;
 
 use serde_json::{Value, json};
 
@@ -32,6 +35,52 @@ impl Approver for TerminalApprover {
             Ok(_) => Decision::parse(&answer),
         }
     }
+}
+
+/// An approval question, as data, for approvers that render it themselves (an MCP client's
+/// elicitation dialog rather than a terminal line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// The tool.
+    pub tool: String,
+    /// What the call will do, after [`CheckedCall::prepare`] ("scale deployment
+    /// todo/todo-backend from 2 to 3 replicas").
+    pub preview: String,
+    /// What the call risks ("changes the cluster").
+    pub reason: String,
+    /// Where it acts ("context minikube, namespace todo").
+    pub target: String,
+    /// The prepared arguments the answer approves.
+    pub args: Value,
+}
+
+impl Question {
+    /// The question as the terminal shows it.
+    pub fn prompt_text(&self) -> String {
+        approval::prompt_text(&self.tool, &self.preview, &self.reason, &self.target)
+    }
+}
+
+/// The future an [`AsyncApprover`] returns.
+pub type AnswerFuture<'a> = Pin<Box<dyn Future<Output = Option<Decision>> + Send + 'a>>;
+
+/// Asks a person without blocking the runtime: an MCP client, through elicitation.
+pub trait AsyncApprover: Send {
+    /// Puts `question` to the person. `None` means the answer cannot be had within this
+    /// request (it arrives with a later one): the call neither runs nor is audited, and
+    /// [`Executor::run_one_async`] returns [`AsyncStep::Pending`]. Implementations must
+    /// deny (not return `None`) when the person could not be reached.
+    fn ask<'a>(&'a mut self, question: &'a Question) -> AnswerFuture<'a>;
+}
+
+/// How [`Executor::run_one_async`] ended.
+#[derive(Debug)]
+pub enum AsyncStep {
+    /// The call was decided: it ran, ran dry, was denied, refused or failed (and a changing
+    /// call was audited), exactly as [`Executor::run_one`] would.
+    Done(StepResult),
+    /// The approver has no answer yet; nothing ran. This is the question to put.
+    Pending(Question),
 }
 
 /// How one call ended.
@@ -115,6 +164,31 @@ impl Executor {
         approver: &mut dyn Approver,
         stderr: &mut dyn Write,
     ) -> StepResult {
+        match self.decide_and_run(call, &mut TerminalAsk(approver), stderr).await {
+            AsyncStep::Done(result) => result,
+            // A terminal approver always answers; should one not, nothing runs.
+            AsyncStep::Pending(_) => StepResult::Denied,
+        }
+    }
+
+    /// [`Executor::run_one`] with an asynchronous approver, for servers whose futures must be
+    /// `Send` (the MCP server). The same decisions, previews, runs and audit lines.
+    pub async fn run_one_async(
+        &mut self,
+        call: &CheckedCall,
+        approver: &mut dyn AsyncApprover,
+        stderr: &mut (dyn Write + Send),
+    ) -> AsyncStep {
+        self.decide_and_run(call, &mut RemoteAsk(approver), stderr).await
+    }
+
+    /// The one path from a checked call to its result: decide, prepare, ask, run, audit.
+    async fn decide_and_run<A: Ask, W: Write + ?Sized>(
+        &mut self,
+        call: &CheckedCall,
+        asker: &mut A,
+        stderr: &mut W,
+    ) -> AsyncStep {
         let requirement = approval::requirement(&self.policy, call.name(), call.effect());
         // A changing call first resolves its target and reads current state (read-only), so
         // the question and the audit line name the real object and the real change.
@@ -133,7 +207,7 @@ impl Executor {
                 Err(error) => {
                     let result = StepResult::Failed(error);
                     self.audit(call, &result, stderr);
-                    return result;
+                    return AsyncStep::Done(result);
                 }
             }
         };
@@ -148,18 +222,15 @@ impl Executor {
                 }
             }
             Requirement::NeedsApproval { reason } => {
-                let target = match &self.ctx.kube_context {
-                    Some(context) => format!("context {context}, namespace {}", self.namespace_of(call)),
-                    None => format!("namespace {}", self.namespace_of(call)),
-                };
-                let question = approval::prompt_text(call.name(), call.preview(), reason, &target);
-                match approver.ask(&question) {
-                    Decision::Approved => self.run(call).await,
-                    Decision::ApprovedForSession => {
+                let question = self.question(call, reason);
+                match asker.ask(&question).await {
+                    None => return AsyncStep::Pending(question),
+                    Some(Decision::Approved) => self.run(call).await,
+                    Some(Decision::ApprovedForSession) => {
                         self.policy.approved_for_session.insert(call.name().to_string());
                         self.run(call).await
                     }
-                    Decision::Denied => {
+                    Some(Decision::Denied) => {
                         let _ = writeln!(stderr, "not approved: {} was not run", call.name());
                         StepResult::Denied
                     }
@@ -172,7 +243,22 @@ impl Executor {
         if !call.effect().is_read_only() {
             self.audit(call, &result, stderr);
         }
-        result
+        AsyncStep::Done(result)
+    }
+
+    /// The approval question for a (prepared) call.
+    fn question(&self, call: &CheckedCall, reason: &str) -> Question {
+        let target = match &self.ctx.kube_context {
+            Some(context) => format!("context {context}, namespace {}", self.namespace_of(call)),
+            None => format!("namespace {}", self.namespace_of(call)),
+        };
+        Question {
+            tool: call.name().to_string(),
+            preview: call.preview().to_string(),
+            reason: reason.to_string(),
+            target,
+            args: call.args().clone(),
+        }
     }
 
     async fn run(&self, call: &CheckedCall) -> StepResult {
@@ -186,7 +272,10 @@ impl Executor {
         call.args().get("namespace").and_then(Value::as_str).unwrap_or(&self.ctx.namespace)
     }
 
-    fn audit(&self, call: &CheckedCall, result: &StepResult, stderr: &mut dyn Write) {
+    /// Appends the audit line for a call and how it ended (a warning on `stderr` when the log
+    /// cannot be written). [`Executor::run_one`] does this for every changing call; servers
+    /// that also record read-only calls use it directly.
+    pub fn audit<W: Write + ?Sized>(&self, call: &CheckedCall, result: &StepResult, stderr: &mut W) {
         let Some(path) = &self.audit_log else { return };
         let outcome = match result {
             StepResult::Ran(_) => Outcome::Ok,
@@ -207,5 +296,29 @@ impl Executor {
             // The change itself already happened (or not); say the record is missing.
             let _ = writeln!(stderr, "warning: could not write the audit log `{}`: {error}", path.display());
         }
+    }
+}
+
+/// How the executor puts a question, whichever kind of approver answers it.
+trait Ask {
+    /// The answer, or `None` when it is not available yet.
+    async fn ask(&mut self, question: &Question) -> Option<Decision>;
+}
+
+/// A blocking [`Approver`] (the terminal, the REPL's editor): always answers.
+struct TerminalAsk<'a>(&'a mut dyn Approver);
+
+impl Ask for TerminalAsk<'_> {
+    async fn ask(&mut self, question: &Question) -> Option<Decision> {
+        Some(self.0.ask(&question.prompt_text()))
+    }
+}
+
+/// An [`AsyncApprover`].
+struct RemoteAsk<'a>(&'a mut dyn AsyncApprover);
+
+impl Ask for RemoteAsk<'_> {
+    async fn ask(&mut self, question: &Question) -> Option<Decision> {
+        self.0.ask(question).await
     }
 }

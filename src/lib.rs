@@ -15,6 +15,8 @@ pub mod error;
 pub mod exec;
 pub mod executor;
 pub mod helm;
+pub mod llm;
+pub mod mcp;
 pub mod planner;
 pub mod prompts;
 pub mod redact;

@@ -3,7 +3,11 @@
 //! never goes out with a hole in it.
 
 /// Every prompt: name and template.
-pub const PROMPTS: [(&str, &str); 1] = [("system", include_str!("../prompts/system.md"))];
+pub const PROMPTS: [(&str, &str); 3] = [
+    ("system", include_str!("../prompts/system.md")),
+    ("json_tools", include_str!("../prompts/json_tools.md")),
+    ("explain", include_str!("../prompts/explain.md")),
+];
 
 /// Looks a prompt template up by name.
 pub fn template(name: &str) -> Option<&'static str> {
@@ -39,10 +43,11 @@ mod tests {
     fn every_prompt_exists_and_renders() {
         for (name, text) in PROMPTS {
             assert!(!text.trim().is_empty(), "{name}");
-            let rendered = render(text, &[("context", "minikube"), ("namespace", "todo")]).unwrap();
+            let values = [("context", "minikube"), ("namespace", "todo"), ("cluster", "(none)"), ("tools", "[]")];
+            let rendered = render(text, &values).unwrap();
             assert!(!rendered.contains("{{"), "{name}");
         }
-        assert!(template("system").is_some());
+        assert!(template("system").is_some() && template("json_tools").is_some() && template("explain").is_some());
     }
 
     #[test]

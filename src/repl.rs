@@ -42,6 +42,12 @@ pub struct Session {
     pub executor: Executor,
     /// Whether planning stays offline.
     pub offline: bool,
+    /// The LLM, when one is configured (dropped for the session after it refuses the key).
+    pub llm: Option<crate::llm::LlmClient>,
+    /// Why there is no LLM, for `/status`.
+    pub llm_reason: String,
+    /// The conversation with the LLM so far (bounded; `/clear` resets it).
+    pub conversation: crate::llm::agent::Conversation,
 }
 
 /// What a meta command asks the loop to do.
@@ -85,7 +91,13 @@ impl Session {
                 self.offline = true;
                 "planning offline (built-in rules)".to_string()
             }
-            ("/online", _) => "no LLM planner is configured in this build; planning stays offline".to_string(),
+            ("/online", _) => match &self.llm {
+                Some(client) => {
+                    self.offline = false;
+                    format!("planning with the LLM: {}", client.config.describe())
+                }
+                None => format!("no LLM planner is available ({}); planning stays offline", self.llm_reason),
+            },
             ("/namespace" | "/ns", Some(namespace)) => match validate::label_name("namespace", namespace) {
                 Ok(()) => {
                     self.executor.ctx.namespace = namespace.to_string();
@@ -115,6 +127,7 @@ impl Session {
             }
             ("/clear", _) => {
                 self.executor.policy.approved_for_session.clear();
+                self.conversation.clear();
                 "conversation cleared (session approvals too)".to_string()
             }
             (other, _) => format!("unknown command `{other}`; `/help` lists them"),
@@ -125,8 +138,8 @@ impl Session {
     fn status(&self) -> String {
         let policy = &self.executor.policy;
         format!(
-            "planner: offline ({})\ncontext: {}\nnamespace: {}\ndry-run: {}\nread-only: {}\nauto-approve (--yes): {}\napproved for this session: {}",
-            if self.offline { "/offline or --offline" } else { "no LLM configured" },
+            "planner: {}\ncontext: {}\nnamespace: {}\ndry-run: {}\nread-only: {}\nauto-approve (--yes): {}\napproved for this session: {}",
+            self.planner_line(),
             self.executor.ctx.kube_context.as_deref().unwrap_or("kubeconfig default"),
             self.executor.ctx.namespace,
             on_off(policy.dry_run),
@@ -140,7 +153,18 @@ impl Session {
         )
     }
 
-    /// Plans a line and checks it against the registry.
+    /// Which planner answers and why.
+    pub fn planner_line(&self) -> String {
+        match (&self.llm, self.offline) {
+            (Some(client), false) => {
+                format!("llm — {} ({} turns kept)", client.config.describe(), self.conversation.len())
+            }
+            (Some(_), true) => "offline (/offline; `/online` switches back to the LLM)".to_string(),
+            (None, _) => format!("offline ({})", self.llm_reason),
+        }
+    }
+
+    /// Plans a line with the offline rules and checks it against the registry.
     pub fn plan(&self, line: &str) -> CheckedPlan {
         check_plan(offline::plan(line), PlannerKind::Offline, &self.executor.ctx)
     }
@@ -227,7 +251,13 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
         let _ = editor.load_history(path);
     }
     let runtime = commands::runtime()?;
-    let mut session = Session { executor: commands::executor(&settings), offline: settings.offline };
+    let mut session = Session {
+        executor: commands::executor(&settings),
+        offline: settings.offline,
+        llm: crate::commands::llm_client(&settings),
+        llm_reason: settings.llm.as_ref().err().cloned().unwrap_or_else(|| "the LLM client could not be built".into()),
+        conversation: crate::llm::agent::Conversation::default(),
+    };
     if settings.verbosity >= 0 {
         eprintln!("todo-ai {} — type a request, `/help` for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
     }
@@ -268,6 +298,49 @@ fn turn(
     line: &str,
     output: crate::cli::OutputFormat,
 ) -> Result<(), CliError> {
+    // Out-of-scope prompts are refused by the offline rules before any model sees them.
+    if let (Some(client), false, false) = (&session.llm, session.offline, offline::plan(line).refused) {
+        let mut approver = EditorApprover { editor: &mut *editor };
+        let mut stdout = std::io::stdout();
+        let mut stderr = std::io::stderr();
+        let end = runtime.block_on(async {
+            tokio::select! {
+                biased;
+                _ = tokio::signal::ctrl_c() => None,
+                end = crate::llm::agent::run_turn(
+                    client,
+                    &mut session.conversation,
+                    line,
+                    &mut session.executor,
+                    &mut approver,
+                    &mut stdout,
+                    &mut stderr,
+                ) => Some(end),
+            }
+        });
+        match end {
+            None => {
+                eprintln!("cancelled");
+                return Ok(());
+            }
+            Some(crate::llm::agent::TurnEnd::Failed { error, ran_anything: false }) => {
+                crate::commands::fallback_notice(&error);
+                if matches!(error, crate::llm::LlmError::Auth(_)) {
+                    // Said once: the key will not get better during this session.
+                    eprintln!(
+                        "note: planning offline for the rest of this session (`/online` will not help until the key is fixed)"
+                    );
+                    session.llm = None;
+                    session.llm_reason = format!("{error}");
+                }
+            }
+            Some(crate::llm::agent::TurnEnd::Failed { error, ran_anything: true }) => {
+                eprintln!("error: {error}\n\nhint: {}; nothing that ran is re-run", error.hint());
+                return Ok(());
+            }
+            Some(_) => return Ok(()),
+        }
+    }
     let checked = session.plan(line);
     print!("{}", render_plan_text(&checked));
     let _ = std::io::stdout().flush();
@@ -317,6 +390,9 @@ mod tests {
                 audit_log: None,
             },
             offline: true,
+            llm: None,
+            llm_reason: "no LLM configured".into(),
+            conversation: Default::default(),
         }
     }
 

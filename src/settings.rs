@@ -32,6 +32,8 @@ pub struct Settings {
     pub offline: bool,
     /// LLM model name.
     pub model: Option<String>,
+    /// The LLM planner's configuration, or why the offline planner is active.
+    pub llm: Result<crate::llm::LlmConfig, String>,
     /// Approve changes without asking.
     pub assume_yes: bool,
     /// Change nothing.
@@ -72,6 +74,16 @@ pub struct ConfigFile {
     pub max_replicas: Option<i64>,
     /// Output format.
     pub output: Option<OutputFormat>,
+    /// OpenAI-compatible base URL (Ollama, llama.cpp, vLLM …); API keys only from the environment.
+    pub base_url: Option<String>,
+    /// Azure OpenAI endpoint.
+    pub azure_endpoint: Option<String>,
+    /// Azure OpenAI deployment.
+    pub azure_deployment: Option<String>,
+    /// Azure OpenAI API version.
+    pub azure_api_version: Option<String>,
+    /// Seconds one LLM request may take.
+    pub llm_timeout: Option<u64>,
 }
 
 /// The state directory: `$XDG_STATE_HOME/todo-ai`, else `~/.local/state/todo-ai`.
@@ -101,7 +113,7 @@ pub fn load_config(path: &Path) -> Result<ConfigFile, CliError> {
         Ok(text) => toml::from_str(&text).map_err(|error| {
             CliError::new(format!("cannot read config file `{}`", path.display()))
                 .cause(error.message().to_string())
-                .hint("fix the file or move it aside; keys: namespace, context, kubeconfig, offline, model, dry_run, read_only, max_replicas, output")
+                .hint("fix the file or move it aside; keys: namespace, context, kubeconfig, offline, model, base_url, azure_endpoint, azure_deployment, azure_api_version, llm_timeout, dry_run, read_only, max_replicas, output")
         }),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
         Err(error) => Err(CliError::new(format!("cannot read config file `{}`", path.display())).cause(error.to_string())),
@@ -165,6 +177,17 @@ pub fn resolve(
     };
 
     let verbosity = if flags.quiet { -1 } else { i8::try_from(flags.verbose).unwrap_or(i8::MAX) };
+    let offline = flag_bool(flags.offline, "TODO_AI_OFFLINE", config.offline)?;
+    let model =
+        flags.model.clone().or_else(|| env("TODO_AI_MODEL").filter(|v| !v.is_empty())).or_else(|| config.model.clone());
+    let llm_keys = crate::llm::config::FileKeys {
+        base_url: config.base_url.clone(),
+        azure_endpoint: config.azure_endpoint.clone(),
+        azure_deployment: config.azure_deployment.clone(),
+        azure_api_version: config.azure_api_version.clone(),
+        llm_timeout: config.llm_timeout,
+    };
+    let llm = crate::llm::config::resolve(offline, model.clone(), env, &llm_keys);
 
     Ok(Settings {
         namespace,
@@ -179,12 +202,9 @@ pub fn resolve(
             .snapshot
             .clone()
             .or_else(|| env("TODO_AI_SNAPSHOT").filter(|v| !v.is_empty()).map(PathBuf::from)),
-        offline: flag_bool(flags.offline, "TODO_AI_OFFLINE", config.offline)?,
-        model: flags
-            .model
-            .clone()
-            .or_else(|| env("TODO_AI_MODEL").filter(|v| !v.is_empty()))
-            .or_else(|| config.model.clone()),
+        offline,
+        model,
+        llm,
         assume_yes: flags.yes,
         dry_run: flag_bool(flags.dry_run, "TODO_AI_DRY_RUN", config.dry_run)?,
         read_only: flag_bool(flags.read_only, "TODO_AI_READ_ONLY", config.read_only)?,

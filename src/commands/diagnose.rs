@@ -27,8 +27,6 @@ pub fn run(settings: &Settings, args: &DiagnoseArgs) -> Result<ExitStatus, CliEr
         }
         Ok::<Report, crate::cluster::ClusterError>(merge(reports, args.all_namespaces))
     })?;
-    // `--explain` needs a configured LLM; offline it is silently omitted.
-    let _ = args.explain;
     let text = match settings.output {
         OutputFormat::Text => {
             let colour = std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
@@ -40,6 +38,9 @@ pub fn run(settings: &Settings, args: &DiagnoseArgs) -> Result<ExitStatus, CliEr
         }
     };
     write_stdout(&text)?;
+    if args.explain {
+        explain(settings, &report, &runtime)?;
+    }
     let threshold = match args.fail_on {
         FailOn::Critical => Some(Severity::Critical),
         FailOn::Warning => Some(Severity::Warning),
@@ -108,4 +109,29 @@ impl Cluster {
             }
         }
     }
+}
+
+/// `--explain`: the LLM explains the findings in plain words, after the deterministic report
+/// (which stands on its own: an LLM failure is one note, and the exit code is unchanged).
+fn explain(settings: &Settings, report: &Report, runtime: &tokio::runtime::Runtime) -> Result<(), CliError> {
+    if report.findings.is_empty() {
+        return Ok(());
+    }
+    let Some(client) = crate::commands::llm_client(settings) else {
+        if let Err(reason) = &settings.llm {
+            eprintln!("note: `--explain` needs an LLM ({reason}); the findings above are complete without it");
+        }
+        return Ok(());
+    };
+    if matches!(settings.output, OutputFormat::Json | OutputFormat::Yaml) {
+        eprintln!("note: `--explain` adds text, so it is left out of JSON and YAML output");
+        return Ok(());
+    }
+    write_stdout("\nExplanation (LLM, from the findings above):\n")?;
+    let findings = serde_json::to_value(report).unwrap_or_default();
+    let mut stdout = std::io::stdout();
+    if let Err(error) = runtime.block_on(crate::llm::agent::explain(&client, &findings, &mut stdout)) {
+        eprintln!("note: no explanation: {error} (hint: {})", error.hint());
+    }
+    Ok(())
 }

@@ -133,7 +133,9 @@ fn arguments(command: Command) -> Result<(&'static str, Map<String, Value>, bool
         | Command::Tools(_)
         | Command::Completions(_)
         | Command::Up(_)
-        | Command::Down(_) => {
+        | Command::Down(_)
+        | Command::Doctor
+        | Command::Mcp(_) => {
             return Err(CliError::new("internal: not a direct tool command"));
         }
     };

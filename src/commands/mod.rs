@@ -4,6 +4,7 @@
 mod diagnose;
 mod direct;
 mod dockerfile;
+mod doctor;
 mod plan;
 mod tools_list;
 mod up;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-pub use plan::{CheckedPlan, check_plan, make_plan, render_plan_text};
+pub use plan::{CheckedPlan, check_plan, fallback_notice, llm_client, make_plan, plan_with, render_plan_text};
 pub use tools_list::table as tools_table;
 
 use crate::approval::Policy;
@@ -53,8 +54,10 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Some(Command::Ask(prompt)) => plan::ask_command(&settings, &prompt.text()),
         Some(Command::Tools(args)) => tools_list::run(&settings, args.json),
         Some(Command::Diagnose(args)) => diagnose::run(&settings, &args),
+        Some(Command::Doctor) => doctor::run(&settings),
         Some(Command::Up(args)) => up::up(&settings, &args),
         Some(Command::Down(args)) => up::down(&settings, &args),
+        Some(Command::Mcp(args)) => crate::mcp::run(&settings, &args),
         Some(Command::Dockerfile(args)) if args.check => dockerfile::check(&settings, &args),
         Some(Command::Dockerfile(args)) if !args.write => dockerfile::show(&settings, &args),
         Some(Command::Completions(args)) => {

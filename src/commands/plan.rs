@@ -1,13 +1,17 @@
-//! `todo-ai plan` and `todo-ai ask`: plan a prompt, check every step against the registry,
-//! show it; `ask` then runs it through the executor.
+//! `todo-ai plan` and `todo-ai ask`: plan a prompt with the active planner (the LLM when one
+//! is configured, else the offline rules; the offline rules also whenever the LLM fails
+//! before anything ran), check every step against the registry, show it; `ask` runs it
+//! through the executor — with an LLM, as an agent loop that feeds results back.
 
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{execute, executor, render_data, tool_context, write_stdout};
+use super::{execute, executor, render_data, runtime, tool_context, write_stdout};
 use crate::cli::OutputFormat;
 use crate::error::{CliError, ExitStatus};
+use crate::executor::TerminalApprover;
+use crate::llm::{LlmClient, LlmError, agent};
 use crate::planner::{Plan, PlannerKind, offline};
 use crate::settings::Settings;
 use crate::tools::{self, CheckedCall, ToolContext};
@@ -134,16 +138,78 @@ fn print_plan(checked: &CheckedPlan, output: OutputFormat) -> Result<(), CliErro
     }
 }
 
+/// The LLM client for these settings, when one is configured and can be built.
+pub fn llm_client(settings: &Settings) -> Option<LlmClient> {
+    let config = settings.llm.clone().ok()?;
+    match LlmClient::new(config) {
+        Ok(client) => Some(client),
+        Err(error) => {
+            fallback_notice(&error);
+            None
+        }
+    }
+}
+
+/// The one line saying the LLM failed and the offline planner answers instead.
+pub fn fallback_notice(error: &LlmError) {
+    eprintln!("note: {error}; planning offline instead (hint: {})", error.hint());
+}
+
+/// Plans with the active planner. A prompt the offline rules refuse as out of scope is
+/// refused whoever plans (defence in depth: the model never sees it).
+pub fn plan_with(
+    llm: Option<&LlmClient>,
+    prompt: &str,
+    ctx: &ToolContext,
+    runtime: &tokio::runtime::Runtime,
+) -> CheckedPlan {
+    let offline_plan = offline::plan(prompt);
+    let Some(client) = llm.filter(|_| !offline_plan.refused) else {
+        return check_plan(offline_plan, PlannerKind::Offline, ctx);
+    };
+    match runtime.block_on(agent::plan(client, prompt, ctx)) {
+        Ok(plan) => check_plan(plan, PlannerKind::Llm, ctx),
+        Err(error) => {
+            fallback_notice(&error);
+            check_plan(offline_plan, PlannerKind::Offline, ctx)
+        }
+    }
+}
+
 /// `todo-ai plan PROMPT`: exit 0 with steps, 1 when nothing was planned.
 pub fn plan_command(settings: &Settings, prompt: &str) -> Result<ExitStatus, CliError> {
-    let checked = make_plan(prompt, &tool_context(settings));
+    let llm = llm_client(settings);
+    let checked = if llm.is_some() {
+        plan_with(llm.as_ref(), prompt, &tool_context(settings), &runtime()?)
+    } else {
+        make_plan(prompt, &tool_context(settings))
+    };
     print_plan(&checked, settings.output)?;
     Ok(if checked.calls.is_empty() { ExitStatus::Failure } else { ExitStatus::Success })
 }
 
-/// `todo-ai ask PROMPT`: plan, show the plan on stderr, then run it with approval.
+/// `todo-ai ask PROMPT`: with an LLM, the agent loop (each change approved as it comes);
+/// otherwise, or when the LLM fails before anything ran, the offline plan run with approval.
 pub fn ask_command(settings: &Settings, prompt: &str) -> Result<ExitStatus, CliError> {
     let mut executor = executor(settings);
+    if let Some(client) = llm_client(settings).filter(|_| !offline::plan(prompt).refused) {
+        let runtime = runtime()?;
+        let mut conversation = agent::Conversation::default();
+        let mut stdout = std::io::stdout();
+        let mut stderr = std::io::stderr();
+        let end = runtime.block_on(agent::run_turn(
+            &client, &mut conversation, prompt, &mut executor, &mut TerminalApprover, &mut stdout, &mut stderr,
+        ));
+        match end {
+            agent::TurnEnd::Answered(status) => return Ok(status),
+            agent::TurnEnd::StepLimit(status) => return Ok(status.max(ExitStatus::Failure)),
+            agent::TurnEnd::Failed { error, ran_anything: true } => {
+                return Err(CliError::new(error.to_string())
+                    .hint(format!("{}; the steps that ran are in the audit log, nothing is re-run", error.hint())));
+            }
+            agent::TurnEnd::Failed { error, ran_anything: false } => fallback_notice(&error),
+        }
+    }
     let checked = make_plan(prompt, &executor.ctx);
     if checked.calls.is_empty() {
         print_plan(&checked, settings.output)?;

@@ -380,16 +380,7 @@ fn connect_reason(error: &bollard::errors::Error) -> String {
         Error::SocketNotFoundError(path) => format!("no socket at {path}"),
         Error::DockerResponseServerError { status_code, message } => format!("HTTP {status_code}: {message}"),
         Error::RequestTimeoutError => "the request timed out".into(),
-        other => {
-            // hyper's errors nest the OS reason ("Connection refused (os error 111)").
-            let mut text = other.to_string();
-            let mut source = std::error::Error::source(other);
-            while let Some(inner) = source {
-                text = inner.to_string();
-                source = inner.source();
-            }
-            text
-        }
+        other => crate::error::root_cause(other),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Planning: turning what a person typed into a [`Plan`] of tool calls. The offline planner
-//! is deterministic and needs nothing but the prompt; an LLM planner (later) produces the same
+//! is deterministic and needs nothing but the prompt; an LLM planner (`crate::llm`) produces the same
 //! shape. Plans are data: nothing here runs anything, and every step is still checked against
 //! the registry before it is shown or run.
 
@@ -57,6 +57,8 @@ impl Plan {
 pub enum PlannerKind {
     /// The deterministic rules in [`offline`].
     Offline,
+    /// A language model through tool calling.
+    Llm,
 }
 
 impl PlannerKind {
@@ -64,6 +66,7 @@ impl PlannerKind {
     pub fn name(self) -> &'static str {
         match self {
             PlannerKind::Offline => "offline",
+            PlannerKind::Llm => "llm",
         }
     }
 }

@@ -10,7 +10,11 @@
 //! - `containerise`: stack detection, Dockerfile rules, hadolint over every generated file
 //! - `docker`: `build_image` against a fake Engine API, fake minikube, and a real engine (gated)
 //! - `corpus`: the planner against the intent corpora in `tests/fixtures/`
+//! - `llm`: the LLM planner against a scripted OpenAI mock (tool calls, repairs, retries, fallbacks,
+//!   injection, streaming); a real server when TODO_AI_TEST_OPENAI_BASE_URL is set
 //! - `fake_api` + `kube_live`: the Kubernetes tools through a kube::Client and a fake API server
+//! - `mcp`: `todo-ai mcp` driven by an MCP client (stdio, HTTP, in process): tool list, reads,
+//!   refusals, elicitation, dry runs, redaction and caps, audit
 //! - `snapshot_cli`: the binary against the bundled example snapshot
 //! - `real_cluster`: the same tools against a real cluster (only with TODO_AI_TEST_KUBECONFIG)
 //! - `schemas`: `tools/*.schema.json` are generated and fresh; `tools --json` is valid
@@ -28,6 +32,8 @@ mod diagnose;
 mod docker;
 mod fake_api;
 mod kube_live;
+mod llm;
+mod mcp;
 mod real_cluster;
 mod schemas;
 mod snapshot_cli;

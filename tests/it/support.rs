@@ -12,6 +12,7 @@ pub fn todo_ai(home: &TempDir) -> Command {
     for (name, _) in std::env::vars() {
         if name.starts_with("TODO_AI_")
             || name.starts_with("OPENAI_")
+            || name.starts_with("AZURE_OPENAI_")
             || name.starts_with("DOCKER_")
             || name == "KUBECONFIG"
         {
