@@ -291,7 +291,8 @@ pub fn event_rows(events: &[&Event], now: i64) -> Vec<Vec<String>> {
             vec![
                 human_duration(now - event_time(event)),
                 event.type_.clone().unwrap_or_else(|| "Normal".to_string()),
-                event.reason.clone().unwrap_or_default(),
+                // Any field a workload can write may carry a secret; the reason too.
+                crate::redact::text(event.reason.as_deref().unwrap_or_default()),
                 format!(
                     "{}/{}",
                     object.kind.as_deref().unwrap_or("Object").to_ascii_lowercase(),
@@ -409,5 +410,26 @@ mod tests {
         let text =
             table(&["NAME", "READY"], &[vec!["todo-backend".into(), "1/2".into()], vec!["x".into(), "0/1".into()]]);
         assert_eq!(text, "NAME           READY\ntodo-backend   1/2\nx              0/1\n");
+    }
+}
+
+#[cfg(test)]
+mod event_tests {
+    use super::*;
+
+    #[test]
+    fn event_reasons_and_messages_are_redacted() {
+        let event: Event = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "e", "namespace": "todo"},
+            "involvedObject": {"kind": "Pod", "name": "p"},
+            "reason": "token=sk-live-abcdefghijklmnopqrstuv",
+            "message": "password=hunter2 in env",
+            "type": "Warning"
+        }))
+        .unwrap();
+        let rows = event_rows(&[&event], 0);
+        let row = rows[0].join(" ");
+        assert!(!row.contains("sk-live-abcdefghijklmnopqrstuv") && !row.contains("hunter2"), "{row}");
+        assert_eq!(rows[0][3], "pod/p");
     }
 }
