@@ -399,6 +399,17 @@ pub struct ReleaseArgs {
     pub namespace: String,
 }
 
+impl ReleaseArgs {
+    fn validate(&self) -> Result<(), ValidationError> {
+        validate::release(&self.release)?;
+        validate::namespace(Some(&self.namespace))
+    }
+
+    fn target(&self, ctx: &ToolContext) -> helm::Target {
+        target(&Some(self.release.clone()), &Some(self.namespace.clone()), ctx)
+    }
+}
+
 /// `helm test` (used by `todo-ai up`; it starts test pods, so it asks like a change).
 pub struct HelmTest;
 
@@ -415,8 +426,7 @@ impl Tool for HelmTest {
     }
 
     fn validate(&self, args: &ReleaseArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
-        validate::release(&args.release)?;
-        validate::namespace(Some(&args.namespace))
+        args.validate()
     }
 
     fn preview(&self, args: &ReleaseArgs, _: &ToolContext) -> String {
@@ -428,7 +438,7 @@ impl Tool for HelmTest {
 
     fn run<'a>(&'a self, args: ReleaseArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
-            let target = target(&Some(args.release.clone()), &Some(args.namespace.clone()), ctx);
+            let target = args.target(ctx);
             if ctx.dry_run {
                 return Ok(ToolOutput {
                     text: format!("dry run: would {}", self.preview(&args, ctx)),
@@ -465,8 +475,7 @@ impl Tool for HelmUninstall {
     }
 
     fn validate(&self, args: &ReleaseArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
-        validate::release(&args.release)?;
-        validate::namespace(Some(&args.namespace))
+        args.validate()
     }
 
     fn preview(&self, args: &ReleaseArgs, _: &ToolContext) -> String {
@@ -478,7 +487,7 @@ impl Tool for HelmUninstall {
 
     fn prepare<'a>(&'a self, args: ReleaseArgs, ctx: &'a ToolContext) -> PrepareFuture<'a, ReleaseArgs> {
         Box::pin(async move {
-            let target = target(&Some(args.release.clone()), &Some(args.namespace.clone()), ctx);
+            let target = args.target(ctx);
             match helm::status(&target).await? {
                 Some(status) => {
                     let preview = format!("{} (now {})", self.preview(&args, ctx), status.line(&target));
@@ -494,7 +503,7 @@ impl Tool for HelmUninstall {
 
     fn run<'a>(&'a self, args: ReleaseArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
-            let target = target(&Some(args.release.clone()), &Some(args.namespace.clone()), ctx);
+            let target = args.target(ctx);
             if ctx.dry_run {
                 return Ok(ToolOutput {
                     text: format!("dry run: would {}", self.preview(&args, ctx)),

@@ -1154,7 +1154,7 @@ fn notes_explain_access_and_next_steps() {
     // `helm template` does not print NOTES.txt: render it through `tpl` in a copy of the chart.
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("todo-app");
-    copy_dir(&chart_dir(), &copy);
+    crate::support::copy_dir(&chart_dir(), &copy);
     std::fs::copy(copy.join("templates/NOTES.txt"), copy.join("notes-under-test.txt")).unwrap();
     std::fs::write(
         copy.join("templates/zz-notes.yaml"),
@@ -1176,19 +1176,6 @@ fn notes_explain_access_and_next_steps() {
     let prod = notes(&PROD, &[]);
     assert!(prod.contains("https://todo.example.com") && !prod.contains("WARNING"), "{prod}");
     assert!(!prod.contains("/etc/hosts"), "a public host needs no /etc/hosts entry:\n{prod}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -9,7 +9,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{HELM_HISTORY, audit_lines, chart_dir, fake_helm, fake_program, path_with, todo_ai};
+use crate::support::{HELM_HISTORY, audit_lines, chart_dir, copy_dir, fake_helm, fake_program, path_with, todo_ai};
 
 const DATABASE_URL: &str = "postgresql://todo:s3cr3t-db-pass@db.example.com:5432/todo";
 const AUTH_SECRET: &str = "auth-secret-9f8e7d6c5b4a39281706";
@@ -77,19 +77,6 @@ fn workspace(dir: &Path, with_dockerfiles: bool) {
         format!("# local only\nDATABASE_URL={DATABASE_URL}\nBETTER_AUTH_SECRET=\"{AUTH_SECRET}\"\nOPENAI_API_KEY={OPENAI_KEY}\n"),
     )
     .unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn up_command(home: &tempfile::TempDir) -> assert_cmd::Command {

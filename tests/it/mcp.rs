@@ -145,20 +145,8 @@ fn is_error(result: &CallToolResult) -> bool {
 
 /// A copy of the FastAPI fixture at `home/app`.
 fn fastapi_app(home: &TempDir) -> PathBuf {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
     let app = home.path().join("app");
-    copy(Path::new(FASTAPI_APP), &app);
+    crate::support::copy_dir(Path::new(FASTAPI_APP), &app);
     app
 }
 

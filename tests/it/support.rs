@@ -131,3 +131,17 @@ pub fn path_with(bin: &Path) -> String {
 
 /// A helm history of three revisions, the last deployed.
 pub const HELM_HISTORY: &str = r#"[{"revision":1,"updated":"2026-11-30T10:00:00Z","status":"superseded","chart":"todo-app-0.1.0","app_version":"1.0.0","description":"Install complete"},{"revision":2,"updated":"2026-11-30T11:00:00Z","status":"superseded","chart":"todo-app-0.1.0","app_version":"1.0.0","description":"Upgrade complete"},{"revision":3,"updated":"2026-12-01T09:00:00Z","status":"deployed","chart":"todo-app-0.1.0","app_version":"1.0.1","description":"Upgrade complete"}]"#;
+
+/// Copies a directory tree (fixture apps, the chart) into a test's temp dir.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
