@@ -323,6 +323,19 @@ async fn timeouts_and_bad_keys_fall_back_with_a_clear_line() {
     assert_eq!(bodies(&unauthorized).await.len(), 1, "a bad key is not retried");
     // The offline plan ran (a dry run on a snapshot is refused as a cluster change, said once).
     assert!(stderr.contains("plan (offline planner):"), "{stderr}");
+
+    let missing = openai(vec![ResponseTemplate::new(404).set_body_json(json!({"error": {"message": "The model `gpt-9` does not exist", "type": "invalid_request_error", "code": "model_not_found"}}))]).await;
+    let mut cmd = command(&home, &missing);
+    cmd.args(["--model", "gpt-9", "-o", "json", "plan", "restart the frontend"]);
+    let output = run(cmd).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "note: the LLM server has no model `gpt-9` (HTTP 404); planning offline instead (hint: set `--model`"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(bodies(&missing).await[0]["model"], "gpt-9");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
