@@ -148,6 +148,33 @@ pub fn json(value: &mut Value) {
     }
 }
 
+/// Cuts (already redacted) text for a model or MCP client to at most `max` bytes (on a line end when one is near, else on a character
+/// boundary) and says so.
+pub fn cap(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    // Prefer a whole last line when that loses little.
+    if let Some(newline) = text[..end].rfind('\n')
+        && newline >= end - end / 5
+    {
+        end = newline + 1;
+    }
+    let mut capped = text[..end].to_string();
+    if !capped.ends_with('\n') {
+        capped.push('\n');
+    }
+    capped.push_str(&format!(
+        "[truncated: showing {end} of {} bytes; narrow the call (a target, `tail`, `since`, `warnings_only`) to see the rest]",
+        text.len()
+    ));
+    capped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,7 +25,7 @@ pub struct Body {
 /// Redacts `text` and `data` and caps them at `max_text` bytes of text (data: a multiple of
 /// it). A cut text ends with a note saying how much was left out; left-out data too.
 pub fn body(text: &str, data: Option<Value>, max_text: usize) -> Body {
-    let mut text = cap(&redact::text(text), max_text);
+    let mut text = redact::cap(&redact::text(text), max_text);
     let data = data.and_then(|mut value| {
         redact::json(&mut value);
         let size = serde_json::to_string(&value).map_or(usize::MAX, |json| json.len());
@@ -42,36 +42,10 @@ pub fn body(text: &str, data: Option<Value>, max_text: usize) -> Body {
     Body { text, data }
 }
 
-/// Cuts `text` to at most `max` bytes (on a line end when one is near, else on a character
-/// boundary) and says so.
-pub fn cap(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_string();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    // Prefer a whole last line when that loses little.
-    if let Some(newline) = text[..end].rfind('\n')
-        && newline >= end - end / 5
-    {
-        end = newline + 1;
-    }
-    let mut capped = text[..end].to_string();
-    if !capped.ends_with('\n') {
-        capped.push('\n');
-    }
-    capped.push_str(&format!(
-        "[truncated: showing {end} of {} bytes; narrow the call (a target, `tail`, `since`, `warnings_only`) to see the rest]",
-        text.len()
-    ));
-    capped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::cap;
 
     #[test]
     fn short_text_is_untouched() {
