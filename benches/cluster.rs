@@ -62,15 +62,12 @@ fn benches(c: &mut Criterion) {
 
     let mut objects = Objects::default();
     snapshot::parse(&text, &mut objects).unwrap_or_default();
-    let ctx = ToolContext {
-        namespace: "todo".into(),
-        kube_context: None,
-        dry_run: false,
-        limits: Default::default(),
-        workdir: std::env::temp_dir(),
-        cluster: Arc::new(ClusterAccess::ready(Cluster::Snapshot { path: "bench.yaml".into(), objects })),
-        verbosity: -1,
-    };
+    let ctx = ToolContext::new(
+        "todo",
+        std::env::temp_dir(),
+        Arc::new(ClusterAccess::ready(Cluster::Snapshot { path: "bench.yaml".into(), objects })),
+        -1,
+    );
     let runtime = tokio::runtime::Builder::new_current_thread().build().ok();
     let Some(runtime) = runtime else { return };
     c.bench_function("status/2000_pods", |b| {

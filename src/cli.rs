@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::tools::Stack;
+use crate::tools;
 
 /// todo-ai — deploy and operate the Todo app on Kubernetes from plain language.
 ///
@@ -113,30 +113,30 @@ pub enum Command {
     /// Find root causes of problems, with fixes
     Diagnose(DiagnoseArgs),
     /// Show workloads and pods
-    Status(TargetArgs),
+    Status(tools::StatusCommand),
     /// Print container logs
-    Logs(LogsArgs),
+    Logs(tools::LogsCommand),
     /// List recent events
-    Events(EventsArgs),
+    Events(tools::EventsCommand),
     /// Set the replicas of a deployment
-    Scale(ScaleArgs),
+    Scale(tools::ScaleCommand),
     /// Restart, roll back or follow a deployment's rollout
     #[command(subcommand)]
     Rollout(RolloutCommand),
     /// Restart a deployment's pods (same as `rollout restart`)
-    Restart(DeploymentArgs),
+    Restart(tools::DeploymentCommand),
     /// Change a deployment's container image
-    SetImage(SetImageArgs),
+    SetImage(tools::SetImageCommand),
     /// Create or update a HorizontalPodAutoscaler
-    Autoscale(AutoscaleArgs),
+    Autoscale(tools::AutoscaleCommand),
     /// Generate a Dockerfile and .dockerignore for an app
-    Dockerfile(DockerfileArgs),
+    Dockerfile(tools::DockerfileCommand),
     /// Build a container image
-    Build(BuildArgs),
+    Build(tools::BuildCommand),
     /// Install or upgrade the Helm release
-    Deploy(DeployArgs),
+    Deploy(tools::DeployCommand),
     /// Roll the Helm release back
-    HelmRollback(HelmRollbackArgs),
+    HelmRollback(tools::HelmRollbackCommand),
     /// Run the Todo app on minikube: start it, build, deploy, test (resumable; asks per step)
     Up(UpArgs),
     /// Uninstall the Helm release (asks first)
@@ -203,13 +203,6 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// An optional target.
-#[derive(Debug, Args)]
-pub struct TargetArgs {
-    /// A workload or pod: name, name fragment or `kind/name`
-    pub target: Option<String>,
-}
-
 /// Options of `diagnose`.
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
@@ -237,204 +230,13 @@ pub enum FailOn {
     Never,
 }
 
-/// Options of `logs`.
-#[derive(Debug, Args)]
-pub struct LogsArgs {
-    /// A pod, deployment or label selector (`app=backend`)
-    pub target: String,
-    /// Logs of the previous (crashed) container
-    #[arg(short = 'p', long)]
-    pub previous: bool,
-    /// Lines from the end [default: 200]
-    #[arg(long, value_name = "N")]
-    pub tail: Option<i64>,
-    /// Only lines newer than this (30s, 10m, 2h)
-    #[arg(long, value_name = "DURATION")]
-    pub since: Option<String>,
-}
-
-/// Options of `events`.
-#[derive(Debug, Args)]
-pub struct EventsArgs {
-    /// Only events about this object
-    pub target: Option<String>,
-    /// Only warnings
-    #[arg(short = 'w', long)]
-    pub warnings_only: bool,
-}
-
-/// Options of `scale`.
-#[derive(Debug, Args)]
-pub struct ScaleArgs {
-    /// Deployment name or unique fragment
-    pub deployment: String,
-    /// Desired replicas
-    #[arg(allow_negative_numbers = true)]
-    pub replicas: i64,
-    /// Then wait until the replicas are ready, with a progress line
-    #[arg(long)]
-    pub wait: bool,
-}
-
-/// A deployment.
-#[derive(Debug, Args)]
-pub struct DeploymentArgs {
-    /// Deployment name or unique fragment
-    pub deployment: String,
-}
-
 /// `rollout` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum RolloutCommand {
     /// Restart the pods with a rolling update
-    Restart(DeploymentArgs),
+    Restart(tools::DeploymentCommand),
     /// Roll back to the previous or a given revision
-    Undo(RolloutUndoArgs),
+    Undo(tools::RolloutUndoCommand),
     /// Follow the rollout until it completes or stalls
-    Status(DeploymentArgs),
-}
-
-/// Options of `rollout undo`.
-#[derive(Debug, Args)]
-pub struct RolloutUndoArgs {
-    /// Deployment name or unique fragment
-    pub deployment: String,
-    /// Revision to return to [default: previous]
-    #[arg(long, value_name = "N")]
-    pub to_revision: Option<i64>,
-}
-
-/// Options of `set-image`.
-#[derive(Debug, Args)]
-pub struct SetImageArgs {
-    /// Deployment name or unique fragment
-    pub deployment: String,
-    /// New image reference
-    pub image: String,
-    /// Container to update (optional when there is one)
-    #[arg(short = 'c', long)]
-    pub container: Option<String>,
-}
-
-/// Options of `autoscale`.
-#[derive(Debug, Args)]
-pub struct AutoscaleArgs {
-    /// Deployment name or unique fragment
-    pub deployment: String,
-    /// Fewest replicas [default: 1]
-    #[arg(long)]
-    pub min: Option<i64>,
-    /// Most replicas
-    #[arg(long)]
-    pub max: i64,
-    /// Target CPU utilisation in percent [default: 80]
-    #[arg(long)]
-    pub cpu_percent: Option<i64>,
-}
-
-/// Options of `dockerfile`.
-#[derive(Debug, Args)]
-pub struct DockerfileArgs {
-    /// The app's directory
-    #[arg(default_value = ".")]
-    pub path: String,
-    /// The stack, instead of detecting it
-    #[arg(long, value_enum, default_value = "auto")]
-    pub stack: StackArg,
-    /// Write the files (asks first; shows a diff when one exists)
-    #[arg(long, conflicts_with = "check")]
-    pub write: bool,
-    /// Review the existing Dockerfile instead, with concrete fixes (and hadolint when installed)
-    #[arg(long)]
-    pub check: bool,
-}
-
-/// `--stack` values (the `generate_dockerfile` tool's names).
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StackArg {
-    /// Detect from the files.
-    Auto,
-    /// Next.js.
-    Nextjs,
-    /// FastAPI.
-    Fastapi,
-    /// Node.js.
-    Node,
-    /// Python.
-    Python,
-    /// Go.
-    Go,
-    /// Rust.
-    Rust,
-    /// Static files.
-    Static,
-}
-
-impl From<StackArg> for Stack {
-    fn from(stack: StackArg) -> Stack {
-        match stack {
-            StackArg::Auto => Stack::Auto,
-            StackArg::Nextjs => Stack::Nextjs,
-            StackArg::Fastapi => Stack::Fastapi,
-            StackArg::Node => Stack::Node,
-            StackArg::Python => Stack::Python,
-            StackArg::Go => Stack::Go,
-            StackArg::Rust => Stack::Rust,
-            StackArg::Static => Stack::Static,
-        }
-    }
-}
-
-/// Options of `build`.
-#[derive(Debug, Args)]
-pub struct BuildArgs {
-    /// The build context
-    #[arg(default_value = ".")]
-    pub path: String,
-    /// Image tag [default: <dir>:<git sha or dev>]
-    #[arg(short = 't', long)]
-    pub tag: Option<String>,
-    /// Build where minikube can use the image (its Docker daemon, or `minikube image load`)
-    #[arg(long)]
-    pub minikube: bool,
-    /// The Dockerfile, relative to the context
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    pub dockerfile: Option<String>,
-    /// The stage to build
-    #[arg(long)]
-    pub target: Option<String>,
-    /// A build argument (repeatable); never a secret: build args stay in the image history
-    #[arg(long = "build-arg", value_name = "NAME=VALUE", value_parser = parse_key_value)]
-    pub build_args: Vec<(String, String)>,
-}
-
-/// Options of `deploy`.
-#[derive(Debug, Args)]
-pub struct DeployArgs {
-    /// Release name [default: todo-app]
-    #[arg(long)]
-    pub release: Option<String>,
-    /// Values files, in order
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
-    pub values: Vec<String>,
-    /// Values as KEY=VALUE
-    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub set: Vec<(String, String)>,
-}
-
-/// Options of `helm-rollback`.
-#[derive(Debug, Args)]
-pub struct HelmRollbackArgs {
-    /// Release name [default: todo-app]
-    #[arg(long)]
-    pub release: Option<String>,
-    /// Revision to return to [default: previous]
-    #[arg(long)]
-    pub revision: Option<i64>,
-}
-
-fn parse_key_value(text: &str) -> Result<(String, String), String> {
-    text.split_once('=')
-        .map(|(key, value)| (key.to_string(), value.to_string()))
-        .ok_or_else(|| format!("expected KEY=VALUE, got `{text}`"))
+    Status(tools::DeploymentCommand),
 }

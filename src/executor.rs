@@ -213,14 +213,11 @@ impl Executor {
         };
         let result = match requirement {
             Requirement::Skip { .. } => self.run(call).await,
-            Requirement::DryRun => {
-                let mut ctx = self.ctx.clone();
-                ctx.dry_run = true;
-                match call.run(&ctx).await {
-                    Ok(output) => StepResult::DryRun(output.text),
-                    Err(error) => StepResult::Failed(error),
-                }
-            }
+            // The executor, not the tool, decides: under --dry-run `run` is never called.
+            Requirement::DryRun => match call.dry_run(&self.ctx).await {
+                Ok(output) => StepResult::DryRun(output.text),
+                Err(error) => StepResult::Failed(error),
+            },
             Requirement::NeedsApproval { reason } => {
                 let question = self.question(call, reason);
                 match asker.ask(&question).await {
@@ -248,7 +245,7 @@ impl Executor {
 
     /// The approval question for a (prepared) call.
     fn question(&self, call: &CheckedCall, reason: &str) -> Question {
-        let target = match &self.ctx.kube_context {
+        let target = match self.ctx.kube_context() {
             Some(context) => format!("context {context}, namespace {}", self.namespace_of(call)),
             None => format!("namespace {}", self.namespace_of(call)),
         };
@@ -286,7 +283,7 @@ impl Executor {
         };
         let entry = audit::Entry {
             time: audit::now_rfc3339(),
-            context: self.ctx.kube_context.as_deref(),
+            context: self.ctx.kube_context(),
             namespace: self.namespace_of(call),
             tool: call.name(),
             args: call.args().clone(),

@@ -21,6 +21,7 @@ pub mod planner;
 pub mod prompts;
 pub mod redact;
 pub mod repl;
+pub mod sanitize;
 pub mod settings;
 pub mod tools;
 pub mod validate;

@@ -65,7 +65,7 @@ impl Session {
         let context = if self.executor.ctx.cluster.is_snapshot() {
             "snapshot"
         } else {
-            self.executor.ctx.kube_context.as_deref().unwrap_or("-")
+            self.executor.ctx.kube_context().unwrap_or("-")
         };
         let mut modes = String::new();
         if self.executor.policy.dry_run {
@@ -108,17 +108,13 @@ impl Session {
             ("/namespace" | "/ns", None) => {
                 format!("namespace is {}; change it with `/namespace NS`", self.executor.ctx.namespace)
             }
-            ("/context", Some(context)) => {
-                self.executor.ctx.kube_context = Some(context.to_string());
-                format!("kube context is now {context}")
-            }
+            ("/context", Some(context)) => self.switch_context(context),
             ("/context", None) => format!(
                 "kube context is {}; change it with `/context NAME`",
-                self.executor.ctx.kube_context.as_deref().unwrap_or("the kubeconfig's current one")
+                self.executor.ctx.kube_context().unwrap_or("the kubeconfig's current one")
             ),
             ("/dry-run", _) => {
                 self.executor.policy.dry_run = !self.executor.policy.dry_run;
-                self.executor.ctx.dry_run = self.executor.policy.dry_run;
                 format!("dry-run is {}", on_off(self.executor.policy.dry_run))
             }
             ("/read-only", _) => {
@@ -135,12 +131,43 @@ impl Session {
         MetaOutcome::Print(text)
     }
 
+    /// `/context NAME`: connects to another kube context. The name must exist in the
+    /// kubeconfig (else nothing changes); the connection itself is rebuilt, so the label,
+    /// the approval question, the audit line, kube tools and helm all use the new cluster;
+    /// approvals given "for this session" are forgotten.
+    fn switch_context(&mut self, name: &str) -> String {
+        if self.executor.ctx.cluster.is_snapshot() {
+            return "error: this session reads a snapshot, which has no kube contexts; restart without `--snapshot`"
+                .into();
+        }
+        let kubeconfig = self.executor.ctx.cluster.kubeconfig().cloned();
+        let contexts = settings::kube_contexts(kubeconfig.as_deref());
+        let Some(found) = contexts.iter().find(|(context, _)| context == name) else {
+            let known: Vec<&str> = contexts.iter().map(|(context, _)| context.as_str()).collect();
+            return format!(
+                "error: there is no kube context `{}` in the kubeconfig; nothing changed\n\nhint: the contexts are: {}",
+                crate::sanitize::terminal(name),
+                if known.is_empty() { "(none)".to_string() } else { known.join(", ") }
+            );
+        };
+        let access = crate::cluster::ClusterAccess::new(kubeconfig, Some(found.0.clone()), None);
+        self.executor.ctx.cluster = std::sync::Arc::new(access);
+        self.executor.policy.approved_for_session.clear();
+        let mut text = format!("kube context is now {name}");
+        if let Some(namespace) = &found.1 {
+            self.executor.ctx.namespace = namespace.clone();
+            text.push_str(&format!(", namespace {namespace}"));
+        }
+        text.push_str(" (approvals for this session were reset)");
+        text
+    }
+
     fn status(&self) -> String {
         let policy = &self.executor.policy;
         format!(
             "planner: {}\ncontext: {}\nnamespace: {}\ndry-run: {}\nread-only: {}\nauto-approve (--yes): {}\napproved for this session: {}",
             self.planner_line(),
-            self.executor.ctx.kube_context.as_deref().unwrap_or("kubeconfig default"),
+            self.executor.ctx.kube_context().unwrap_or("kubeconfig default"),
             self.executor.ctx.namespace,
             on_off(policy.dry_run),
             on_off(policy.read_only),
@@ -378,15 +405,12 @@ mod tests {
         Session {
             executor: Executor {
                 policy: Policy::default(),
-                ctx: ToolContext {
-                    namespace: "todo".into(),
-                    kube_context: Some("minikube".into()),
-                    dry_run: false,
-                    limits: Default::default(),
-                    workdir: std::env::temp_dir(),
-                    cluster: std::sync::Arc::new(crate::cluster::ClusterAccess::new(None, None, None)),
-                    verbosity: 0,
-                },
+                ctx: ToolContext::new(
+                    "todo",
+                    std::env::temp_dir(),
+                    std::sync::Arc::new(crate::cluster::ClusterAccess::new(None, Some("minikube".into()), None)),
+                    0,
+                ),
                 audit_log: None,
             },
             offline: true,
@@ -404,7 +428,7 @@ mod tests {
         session.meta("/dry-run");
         session.meta("/read-only");
         assert_eq!(session.prompt(), "todo-ai [minikube:staging dry-run read-only]> ");
-        assert!(session.executor.ctx.dry_run);
+        assert!(session.executor.policy.dry_run);
         assert_eq!(session.meta("/namespace Bad_Name"), MetaOutcome::Print("error: namespace `Bad_Name` is not a valid Kubernetes name: use only lowercase letters, digits and `-`".into()));
         assert_eq!(session.meta("/exit"), MetaOutcome::Exit);
         assert!(matches!(session.meta("/bogus"), MetaOutcome::Print(text) if text.contains("unknown command")));

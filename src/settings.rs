@@ -238,6 +238,26 @@ pub fn kube_context_defaults(kubeconfig: Option<&Path>, context: Option<&str>) -
     (Some(name), namespace)
 }
 
+/// Every context in the kubeconfig, with its namespace (empty when there is no kubeconfig).
+pub fn kube_contexts(kubeconfig: Option<&Path>) -> Vec<(String, Option<String>)> {
+    let config = match kubeconfig {
+        Some(path) => kube::config::Kubeconfig::read_from(path).ok(),
+        None => kube::config::Kubeconfig::read().ok(),
+    };
+    config
+        .map(|config| {
+            config
+                .contexts
+                .into_iter()
+                .map(|named| {
+                    let namespace = named.context.and_then(|c| c.namespace).filter(|n| !n.is_empty());
+                    (named.name, namespace)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

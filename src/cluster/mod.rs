@@ -845,9 +845,13 @@ impl ClusterAccess {
 
     /// Access to a cluster that is already there (tests, the MCP server).
     pub fn ready(cluster: Cluster) -> ClusterAccess {
+        let context = match &cluster {
+            Cluster::Live(live) => Some(live.context.clone()),
+            Cluster::Snapshot { .. } => None,
+        };
         ClusterAccess {
             kubeconfig: None,
-            context: None,
+            context,
             snapshot: None,
             cell: tokio::sync::OnceCell::new_with(Some(Ok(Arc::new(cluster)))),
         }
@@ -858,7 +862,7 @@ impl ClusterAccess {
         self.kubeconfig.as_ref()
     }
 
-    /// The kube context asked for, if any (for helm).
+    /// The kube context this access connects to (for helm, questions and audit lines).
     pub fn context(&self) -> Option<&str> {
         self.context.as_deref()
     }

@@ -5,16 +5,16 @@
 use serde_json::json;
 
 use super::{render_data, write_stdout};
-use crate::cli::{DockerfileArgs, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::error::{CliError, ExitStatus};
 use crate::settings::Settings;
-use crate::tools::Stack;
+use crate::tools::DockerfileCommand as DockerfileArgs;
 
 /// Shows the detection and generated files; writes nothing.
 pub fn show(settings: &Settings, args: &DockerfileArgs) -> Result<ExitStatus, CliError> {
     let dir = crate::validate::path_inside(&args.path, &settings.workdir)
         .map_err(|error| CliError::refused(error.to_string()))?;
-    let (detection, generated) = match crate::containerise::containerise(&dir, Stack::from(args.stack)) {
+    let (detection, generated) = match crate::containerise::containerise(&dir, args.stack) {
         Ok(result) => result,
         Err(reason) => {
             return Err(CliError::refused(reason)

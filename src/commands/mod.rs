@@ -122,44 +122,38 @@ pub fn render_data(value: &serde_json::Value, format: OutputFormat) -> Result<St
 }
 
 /// The tool context for these settings. When no namespace was chosen, it is the snapshot's
-/// only namespace, else the kube context's namespace, else `default` — as kubectl does.
+/// only namespace, else the kube context's namespace, else `default` — as kubectl does. The
+/// kube context is resolved here, once, and the connection is made to exactly that context,
+/// so what questions and audit lines name is where changes go.
 pub fn tool_context(settings: &Settings) -> ToolContext {
     let mut namespace = settings.namespace.clone();
-    let mut kube_context = settings.context.clone();
-    let mut access = crate::cluster::ClusterAccess::new(
-        settings.kubeconfig.clone(),
-        settings.context.clone(),
-        settings.snapshot.clone(),
-    );
-    match &settings.snapshot {
-        Some(path) if !settings.namespace_explicit => {
-            // Load now to learn its namespaces; a broken file is reported when a tool reads it.
-            if let Ok(cluster) = crate::cluster::Cluster::from_snapshot(path.clone()) {
-                if let Some(only) = cluster.single_namespace() {
-                    namespace = only;
+    let access = match &settings.snapshot {
+        Some(path) => {
+            let mut access = crate::cluster::ClusterAccess::new(None, None, Some(path.clone()));
+            if !settings.namespace_explicit {
+                // Load now to learn its namespaces; a broken file is reported when a tool reads it.
+                if let Ok(cluster) = crate::cluster::Cluster::from_snapshot(path.clone()) {
+                    if let Some(only) = cluster.single_namespace() {
+                        namespace = only;
+                    }
+                    access = crate::cluster::ClusterAccess::ready(cluster);
                 }
-                access = crate::cluster::ClusterAccess::ready(cluster);
             }
+            access
         }
-        Some(_) => {}
         None => {
             let (context, context_namespace) =
                 settings::kube_context_defaults(settings.kubeconfig.as_deref(), settings.context.as_deref());
-            kube_context = context;
             if let Some(from_context) = context_namespace.filter(|_| !settings.namespace_explicit) {
                 namespace = from_context;
             }
+            crate::cluster::ClusterAccess::new(settings.kubeconfig.clone(), context, None)
         }
-    }
-    ToolContext {
-        namespace,
-        kube_context,
-        dry_run: settings.dry_run,
-        limits: settings.limits,
-        workdir: settings.workdir.clone(),
-        cluster: std::sync::Arc::new(access),
-        verbosity: settings.verbosity,
-    }
+    };
+    let mut ctx =
+        ToolContext::new(namespace, settings.workdir.clone(), std::sync::Arc::new(access), settings.verbosity);
+    ctx.limits = settings.limits;
+    ctx
 }
 
 /// The policy for these settings; `terminal` is whether a person can be asked.

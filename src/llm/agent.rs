@@ -86,7 +86,7 @@ pub enum TurnEnd {
 /// The system prompt: `prompts/system.md` with the context, namespace and a compact view of
 /// the cluster; in JSON mode also the tool catalogue and the reply format.
 pub fn system_prompt(client: &LlmClient, ctx: &ToolContext, cluster_view: &str) -> String {
-    let context = ctx.kube_context.clone().unwrap_or_else(|| "(none)".into());
+    let context = ctx.kube_context().unwrap_or("(none)").to_string();
     let mut text = crate::prompts::render(
         crate::prompts::template("system").unwrap_or_default(),
         &[("context", &context), ("namespace", &ctx.namespace), ("cluster", cluster_view)],

@@ -1,11 +1,7 @@
-//! The registry's tools as MCP tool definitions: name, description and input schema come
-//! straight from [`crate::tools::all`] — there is no second list of tools — plus the MCP
-//! annotations (`readOnlyHint`, `destructiveHint`, `idempotentHint`, `openWorldHint`).
-//!
-//! `readOnlyHint` follows the tool's [`Effect`]. Whether a changing tool is destructive or
-//! idempotent is not something the effect says, so [`Hints::for_tool`] decides it per tool
-//! (the table is in the README); a tool nobody has decided about yet gets the cautious
-//! answer (destructive, not idempotent) and a unit test fails until someone does.
+//! The registry's tools as MCP tool definitions: name, description, input schema and the
+//! MCP annotations (`readOnlyHint`, `destructiveHint`, `idempotentHint`, `openWorldHint`) all
+//! come straight from each tool's type ([`crate::tools::Tool::hints`]) — there is no second
+//! list of tools or of their hints here.
 
 use std::sync::Arc;
 
@@ -14,51 +10,9 @@ use serde_json::Value;
 
 use crate::tools::{DynTool, Effect};
 
-/// What a changing tool does to what already exists, for the MCP annotations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hints {
-    /// It may replace or remove existing state (pods, a running image, files).
-    pub destructive: bool,
-    /// Calling it again with the same arguments changes nothing more.
-    pub idempotent: bool,
-    /// It reaches beyond the cluster and the working tree (image registries).
-    pub open_world: bool,
-    /// Whether the decision was made for this tool (false: the cautious default).
-    pub decided: bool,
-}
-
-impl Hints {
-    const fn new(destructive: bool, idempotent: bool, open_world: bool) -> Hints {
-        Hints { destructive, idempotent, open_world, decided: true }
-    }
-
-    /// The hints of a registry tool, by name. Read-only tools only use `open_world`.
-    pub fn for_tool(name: &str) -> Hints {
-        match name {
-            // Reads of the cluster (or snapshot): a closed world.
-            "status" | "diagnose" | "logs" | "events" | "rollout_status" => Hints::new(false, true, false),
-            // Setting a value: the same call twice is one change. Each can take capacity away
-            // (fewer replicas, a lower autoscaler ceiling) or replace the running pods.
-            "scale" | "set_image" | "autoscale" => Hints::new(true, true, false),
-            // `helm upgrade --install` converges on the values, and may delete objects the
-            // chart no longer renders.
-            "helm_install" => Hints::new(true, true, false),
-            // Each call restarts, undoes or rolls back once more.
-            "rollout_restart" | "rollout_undo" | "helm_rollback" => Hints::new(true, false, false),
-            // The same files every time; it can overwrite an existing Dockerfile (the
-            // approval question shows the diff first), so it is not marked harmless.
-            "generate_dockerfile" => Hints::new(true, true, false),
-            // Adds an image (a tag may move; no image is deleted), pulls base images from
-            // registries, and every build is a new image.
-            "build_image" => Hints::new(false, false, true),
-            _ => Hints { destructive: true, idempotent: false, open_world: true, decided: false },
-        }
-    }
-}
-
 /// The MCP annotations of a tool.
 pub fn annotations(tool: &dyn DynTool) -> ToolAnnotations {
-    let hints = Hints::for_tool(tool.name());
+    let hints = tool.hints();
     let annotations = ToolAnnotations::new().read_only(tool.effect().is_read_only()).open_world(hints.open_world);
     match tool.effect() {
         // The other hints mean nothing for a tool that changes nothing.
@@ -83,15 +37,6 @@ pub fn definition(tool: &dyn DynTool) -> McpTool {
 mod tests {
     use super::*;
     use crate::tools;
-
-    #[test]
-    fn every_registry_tool_has_decided_hints() {
-        for tool in tools::all() {
-            assert!(Hints::for_tool(tool.name()).decided, "decide the MCP hints of `{}`", tool.name());
-        }
-        assert!(!Hints::for_tool("no_such_tool").decided);
-        assert!(Hints::for_tool("no_such_tool").destructive);
-    }
 
     #[test]
     fn definitions_come_from_the_registry() {

@@ -19,7 +19,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use clap::Args;
 
 pub use approve::ANSWER_TIMEOUT;
-pub use catalog::{Hints, annotations, definition};
+pub use catalog::{annotations, definition};
 pub use output::DEFAULT_MAX_TEXT;
 pub use server::{ServerOptions, TodoAiServer};
 

@@ -268,7 +268,7 @@ fn asks_by_retry(context: &RequestContext<RoleServer>) -> bool {
 fn instructions(ctx: &ToolContext, policy: &Policy, options: ServerOptions) -> String {
     let cluster = match &policy.snapshot {
         Some(path) => format!("a saved snapshot (`{path}`), which cannot be changed"),
-        None => match &ctx.kube_context {
+        None => match ctx.kube_context() {
             Some(context) => format!("kube context `{context}`"),
             None => "the current kube context".to_string(),
         },

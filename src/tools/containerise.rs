@@ -7,13 +7,15 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput};
+use super::{
+    Direct, Effect, Hints, PrepareFuture, Scope, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, shell_word,
+};
 use crate::docker::{self, DockerError};
 use crate::redact;
 use crate::validate::{self, Limits, ValidationError};
 
 /// The application stacks todo-ai can containerise.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Stack {
     /// Detect from the files in the directory.
@@ -81,6 +83,21 @@ impl Tool for GenerateDockerfile {
         Effect::WritesFiles
     }
 
+    fn hints(&self) -> Hints {
+        // The same files every time; it can overwrite an existing Dockerfile (the approval
+        // question shows the diff first), so it is not marked harmless.
+        Hints { destructive: true, idempotent: true, open_world: false }
+    }
+
+    fn scope(&self, args: &GenerateDockerfileArgs, _: &ToolContext) -> Scope {
+        Scope { namespace: None, target: Some(display_path(&args.path).to_string()) }
+    }
+
+    fn command_line(&self, args: &GenerateDockerfileArgs, _: &ToolContext) -> Option<String> {
+        let stack = if args.stack == Stack::Auto { String::new() } else { format!(" --stack {}", args.stack.name()) };
+        Some(format!("todo-ai dockerfile {}{stack} --write", shell_word(display_path(&args.path))))
+    }
+
     fn validate(&self, args: &GenerateDockerfileArgs, _: &Limits, ctx: &ToolContext) -> Result<(), ValidationError> {
         validate::path_inside(&args.path, &ctx.workdir).map(drop)
     }
@@ -129,19 +146,13 @@ impl Tool for GenerateDockerfile {
         })
     }
 
+    fn dry_run<'a>(&'a self, args: GenerateDockerfileArgs, _: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        self.show(args, ctx)
+    }
+
     fn run<'a>(&'a self, args: GenerateDockerfileArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
             let (dir, detection, generated, standalone) = files_for(&args, ctx)?;
-            if ctx.dry_run {
-                return Ok(ToolOutput {
-                    text: format!(
-                        "dry run: would write {}/Dockerfile and .dockerignore\n\n{}",
-                        display_path(&args.path),
-                        generated.dockerfile
-                    ),
-                    data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "dry_run": true}),
-                });
-            }
             let write = |name: &str, content: &str| {
                 std::fs::write(dir.join(name), content).map_err(|error| ToolError::Failed {
                     tool: Self::NAME,
@@ -173,6 +184,23 @@ impl Tool for GenerateDockerfile {
                     path = display_path(&args.path)
                 ),
                 data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "port": detection.port, "written": ["Dockerfile", ".dockerignore"]}),
+            })
+        })
+    }
+}
+
+impl GenerateDockerfile {
+    /// What `--dry-run` shows: the Dockerfile that would be written.
+    fn show<'a>(&'a self, args: GenerateDockerfileArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let (_, detection, generated, _) = files_for(&args, ctx)?;
+            Ok(ToolOutput {
+                text: format!(
+                    "dry run: would write {}/Dockerfile and .dockerignore\n\n{}",
+                    display_path(&args.path),
+                    generated.dockerfile
+                ),
+                data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "dry_run": true}),
             })
         })
     }
@@ -220,6 +248,39 @@ impl Tool for BuildImage {
 
     fn effect(&self) -> Effect {
         Effect::BuildsImages
+    }
+
+    fn hints(&self) -> Hints {
+        // Adds an image (a tag may move; no image is deleted), pulls base images from
+        // registries, and every build is a new image.
+        Hints { destructive: false, idempotent: false, open_world: true }
+    }
+
+    fn scope(&self, args: &BuildImageArgs, _: &ToolContext) -> Scope {
+        Scope { namespace: None, target: Some(display_path(&args.path).to_string()) }
+    }
+
+    fn command_line(&self, args: &BuildImageArgs, _: &ToolContext) -> Option<String> {
+        let mut line = format!("todo-ai build {}", shell_word(display_path(&args.path)));
+        if let Some(tag) = &args.tag {
+            line.push_str(&format!(" -t {}", shell_word(tag)));
+        }
+        if let Some(file) = &args.dockerfile {
+            line.push_str(&format!(" -f {}", shell_word(file)));
+        }
+        if let Some(target) = &args.target {
+            line.push_str(&format!(" --target {}", shell_word(target)));
+        }
+        for (key, value) in &args.build_args {
+            line.push_str(&format!(
+                " --build-arg {}",
+                shell_word(&format!("{key}={}", redact::helm_value(key, value)))
+            ));
+        }
+        if args.minikube {
+            line.push_str(" --minikube");
+        }
+        Some(line)
     }
 
     fn validate(&self, args: &BuildImageArgs, _: &Limits, ctx: &ToolContext) -> Result<(), ValidationError> {
@@ -273,6 +334,26 @@ impl Tool for BuildImage {
         })
     }
 
+    fn dry_run<'a>(&'a self, args: BuildImageArgs, _: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let context = context_dir(&args, ctx)?;
+            let tag = match &args.tag {
+                Some(tag) => tag.clone(),
+                None => docker::default_tag(&context).await,
+            };
+            let (files, bytes, _) = docker::context_summary(&context, args.dockerfile())?;
+            Ok(ToolOutput {
+                text: format!(
+                    "dry run: would build `{tag}` from `{}` ({files} files, {}){}",
+                    display_path(&args.path),
+                    docker::progress::human_bytes(i64::try_from(bytes).unwrap_or(i64::MAX)),
+                    build_details(&args)
+                ),
+                data: serde_json::json!({"tag": tag, "path": args.path, "dry_run": true, "context_files": files}),
+            })
+        })
+    }
+
     fn run<'a>(&'a self, args: BuildImageArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
             let context = context_dir(&args, ctx)?;
@@ -280,18 +361,6 @@ impl Tool for BuildImage {
                 Some(tag) => tag.clone(),
                 None => docker::default_tag(&context).await,
             };
-            if ctx.dry_run {
-                let (files, bytes, _) = docker::context_summary(&context, args.dockerfile())?;
-                return Ok(ToolOutput {
-                    text: format!(
-                        "dry run: would build `{tag}` from `{}` ({files} files, {}){}",
-                        display_path(&args.path),
-                        docker::progress::human_bytes(i64::try_from(bytes).unwrap_or(i64::MAX)),
-                        build_details(&args)
-                    ),
-                    data: serde_json::json!({"tag": tag, "path": args.path, "dry_run": true, "context_files": files}),
-                });
-            }
             let placement = if args.minikube { Some(docker::minikube::placement().await?) } else { None };
             let endpoint = match &placement {
                 Some(docker::minikube::Placement::Daemon(endpoint)) => endpoint.clone(),
@@ -402,4 +471,67 @@ fn files_for(
         .map_err(|message| ToolError::Failed { tool: GenerateDockerfile::NAME, message })?;
     let standalone = standalone_change(&dir, &detection, &mut generated);
     Ok((dir, detection, generated, standalone))
+}
+
+/// Options of `dockerfile`.
+#[derive(Debug, clap::Args)]
+pub struct DockerfileCommand {
+    /// The app's directory
+    #[arg(default_value = ".")]
+    pub path: String,
+    /// The stack, instead of detecting it
+    #[arg(long, value_enum, default_value = "auto")]
+    pub stack: Stack,
+    /// Write the files (asks first; shows a diff when one exists)
+    #[arg(long, conflicts_with = "check")]
+    pub write: bool,
+    /// Review the existing Dockerfile instead, with concrete fixes (and hadolint when installed)
+    #[arg(long)]
+    pub check: bool,
+}
+
+impl Direct for GenerateDockerfile {
+    type Command = DockerfileCommand;
+
+    fn args(&self, command: DockerfileCommand, _: Option<String>) -> GenerateDockerfileArgs {
+        GenerateDockerfileArgs { path: command.path, stack: command.stack }
+    }
+}
+
+/// Options of `build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildCommand {
+    /// The build context
+    #[arg(default_value = ".")]
+    pub path: String,
+    /// Image tag [default: <dir>:<git sha or dev>]
+    #[arg(short = 't', long)]
+    pub tag: Option<String>,
+    /// Build where minikube can use the image (its Docker daemon, or `minikube image load`)
+    #[arg(long)]
+    pub minikube: bool,
+    /// The Dockerfile, relative to the context
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub dockerfile: Option<String>,
+    /// The stage to build
+    #[arg(long)]
+    pub target: Option<String>,
+    /// A build argument (repeatable); never a secret: build args stay in the image history
+    #[arg(long = "build-arg", value_name = "NAME=VALUE", value_parser = super::parse_key_value)]
+    pub build_args: Vec<(String, String)>,
+}
+
+impl Direct for BuildImage {
+    type Command = BuildCommand;
+
+    fn args(&self, command: BuildCommand, _: Option<String>) -> BuildImageArgs {
+        BuildImageArgs {
+            path: command.path,
+            tag: command.tag,
+            minikube: command.minikube,
+            dockerfile: command.dockerfile,
+            target: command.target,
+            build_args: command.build_args.into_iter().collect(),
+        }
+    }
 }

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, ns};
+use super::{
+    Direct, Effect, Hints, PrepareFuture, Scope, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, namespace_flag,
+    namespaced, ns, shell_word,
+};
 use crate::helm::{self, HelmError};
 use crate::redact;
 use crate::validate::{self, Limits, ValidationError};
@@ -45,7 +48,7 @@ fn target(release: &Option<String>, namespace: &Option<String>, ctx: &ToolContex
     helm::Target {
         release: release.clone().unwrap_or_else(|| DEFAULT_RELEASE.to_string()),
         namespace: ns(namespace, ctx).to_string(),
-        kube_context: ctx.cluster.context().map(str::to_string).or_else(|| ctx.kube_context.clone()),
+        kube_context: ctx.kube_context().map(str::to_string),
         kubeconfig: ctx.cluster.kubeconfig().cloned(),
     }
 }
@@ -89,6 +92,31 @@ impl Tool for HelmInstall {
 
     fn effect(&self) -> Effect {
         Effect::ChangesCluster
+    }
+
+    fn hints(&self) -> Hints {
+        // `helm upgrade --install` converges on the values, and may delete objects the chart
+        // no longer renders.
+        Hints { destructive: true, idempotent: true, open_world: false }
+    }
+
+    fn scope(&self, args: &HelmInstallArgs, ctx: &ToolContext) -> Scope {
+        namespaced(&args.namespace, Some(args.release.as_deref().unwrap_or(DEFAULT_RELEASE)), ctx)
+    }
+
+    fn command_line(&self, args: &HelmInstallArgs, ctx: &ToolContext) -> Option<String> {
+        let mut line = String::from("todo-ai deploy");
+        if let Some(release) = &args.release {
+            line.push_str(&format!(" --release {}", shell_word(release)));
+        }
+        for file in &args.values {
+            line.push_str(&format!(" -f {}", shell_word(file)));
+        }
+        for (key, value) in &args.set {
+            line.push_str(&format!(" --set {}", shell_word(&format!("{key}={}", redact::helm_value(key, value)))));
+        }
+        line.push_str(&namespace_flag(&args.namespace, ctx));
+        Some(line)
     }
 
     fn validate(&self, args: &HelmInstallArgs, _: &Limits, ctx: &ToolContext) -> Result<(), ValidationError> {
@@ -136,25 +164,30 @@ impl Tool for HelmInstall {
         Box::pin(async move {
             let target = target(&args.release, &args.namespace, ctx);
             let plan = install_plan(&args, ctx, None)?;
-            if ctx.dry_run {
-                let (rendered, current) = helm::dry_run_install(&plan, &target).await?;
-                let diff = crate::containerise::diff_compact(current.as_deref().unwrap_or_default(), &rendered, 3);
-                let what = if current.is_some() { "upgrade" } else { "install" };
-                let text = if diff.trim().is_empty() {
-                    format!("dry run (server side): the {what} of {} would change nothing", target.release)
-                } else {
-                    format!(
-                        "dry run (server side): the {what} of {} in {} would change (Secret data hidden):\n{diff}",
-                        target.release, target.namespace
-                    )
-                };
-                return Ok(ToolOutput {
-                    text,
-                    data: serde_json::json!({"release": target.release, "namespace": target.namespace, "dry_run": true, "installed": current.is_some()}),
-                });
-            }
             let status = helm::upgrade_install(&plan, &target).await?;
             Ok(ToolOutput { text: status.line(&target), data: status_json(&status, &target) })
+        })
+    }
+
+    fn dry_run<'a>(&'a self, args: HelmInstallArgs, _: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(async move {
+            let target = target(&args.release, &args.namespace, ctx);
+            let plan = install_plan(&args, ctx, None)?;
+            let (rendered, current) = helm::dry_run_install(&plan, &target).await?;
+            let diff = crate::containerise::diff_compact(current.as_deref().unwrap_or_default(), &rendered, 3);
+            let what = if current.is_some() { "upgrade" } else { "install" };
+            let text = if diff.trim().is_empty() {
+                format!("dry run (server side): the {what} of {} would change nothing", target.release)
+            } else {
+                format!(
+                    "dry run (server side): the {what} of {} in {} would change (Secret data hidden):\n{diff}",
+                    target.release, target.namespace
+                )
+            };
+            Ok(ToolOutput {
+                text,
+                data: serde_json::json!({"release": target.release, "namespace": target.namespace, "dry_run": true, "installed": current.is_some()}),
+            })
         })
     }
 }
@@ -219,6 +252,27 @@ impl Tool for HelmRollback {
         Effect::ChangesCluster
     }
 
+    fn hints(&self) -> Hints {
+        // Every rollback is a new revision.
+        Hints { destructive: true, idempotent: false, open_world: false }
+    }
+
+    fn scope(&self, args: &HelmRollbackArgs, ctx: &ToolContext) -> Scope {
+        namespaced(&args.namespace, Some(args.release.as_deref().unwrap_or(DEFAULT_RELEASE)), ctx)
+    }
+
+    fn command_line(&self, args: &HelmRollbackArgs, ctx: &ToolContext) -> Option<String> {
+        let mut line = String::from("todo-ai helm-rollback");
+        if let Some(release) = &args.release {
+            line.push_str(&format!(" --release {}", shell_word(release)));
+        }
+        if let Some(revision) = args.revision {
+            line.push_str(&format!(" --revision {revision}"));
+        }
+        line.push_str(&namespace_flag(&args.namespace, ctx));
+        Some(line)
+    }
+
     fn validate(&self, args: &HelmRollbackArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
         args.release.as_deref().map_or(Ok(()), validate::release)?;
         validate::namespace(args.namespace.as_deref())?;
@@ -272,22 +326,27 @@ impl Tool for HelmRollback {
     }
 
     fn run<'a>(&'a self, args: HelmRollbackArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        Box::pin(async move {
-            let target = target(&args.release, &args.namespace, ctx);
-            let revision = args.revision.unwrap_or(0);
-            let status = helm::rollback(&target, revision, ctx.dry_run).await?;
-            Ok(match status {
-                None => ToolOutput {
-                    text: format!("dry run: helm accepts the rollback of {} to revision {revision}", target.release),
-                    data: serde_json::json!({"release": target.release, "revision": revision, "dry_run": true}),
-                },
-                Some(status) => ToolOutput {
-                    text: format!("rolled back: {}", status.line(&target)),
-                    data: status_json(&status, &target),
-                },
-            })
-        })
+        Box::pin(rollback(args, ctx, false))
     }
+
+    fn dry_run<'a>(&'a self, args: HelmRollbackArgs, _: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        Box::pin(rollback(args, ctx, true))
+    }
+}
+
+async fn rollback(args: HelmRollbackArgs, ctx: &ToolContext, dry_run: bool) -> Result<ToolOutput, ToolError> {
+    let target = target(&args.release, &args.namespace, ctx);
+    let revision = args.revision.unwrap_or(0);
+    let status = helm::rollback(&target, revision, dry_run).await?;
+    Ok(match status {
+        None => ToolOutput {
+            text: format!("dry run: helm accepts the rollback of {} to revision {revision}", target.release),
+            data: serde_json::json!({"release": target.release, "revision": revision, "dry_run": true}),
+        },
+        Some(status) => {
+            ToolOutput { text: format!("rolled back: {}", status.line(&target)), data: status_json(&status, &target) }
+        }
+    })
 }
 
 impl From<HelmError> for ToolError {
@@ -325,6 +384,30 @@ impl Tool for Minikube {
         Effect::ChangesCluster
     }
 
+    fn hints(&self) -> Hints {
+        // Starts a whole cluster or changes its addons.
+        Hints { destructive: true, idempotent: true, open_world: true }
+    }
+
+    fn scope(&self, _: &MinikubeArgs, _: &ToolContext) -> Scope {
+        Scope { namespace: None, target: Some("minikube".into()) }
+    }
+
+    fn command_line(&self, _: &MinikubeArgs, _: &ToolContext) -> Option<String> {
+        Some("todo-ai up".into())
+    }
+
+    fn dry_run<'a>(&'a self, args: MinikubeArgs, _: &'a str, _: &'a ToolContext) -> ToolFuture<'a> {
+        let commands = minikube_commands(&args);
+        let shown: Vec<String> = commands.iter().map(|argv| format!("`minikube {}`", argv.join(" "))).collect();
+        Box::pin(async move {
+            Ok(ToolOutput {
+                text: format!("dry run: would run {}", shown.join(", then ")),
+                data: serde_json::json!({"dry_run": true, "commands": commands}),
+            })
+        })
+    }
+
     fn validate(&self, args: &MinikubeArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
         for addon in &args.addons {
             validate::object_name("addon", addon)?;
@@ -347,29 +430,7 @@ impl Tool for Minikube {
 
     fn run<'a>(&'a self, args: MinikubeArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
-            let mut commands: Vec<Vec<String>> = Vec::new();
-            if args.start {
-                let mut argv = vec![
-                    "start".to_string(),
-                    "--cpus".into(),
-                    args.cpus.to_string(),
-                    "--memory".into(),
-                    args.memory.clone(),
-                ];
-                for addon in &args.addons {
-                    argv.extend(["--addons".into(), addon.clone()]);
-                }
-                commands.push(argv);
-            } else {
-                commands.extend(args.addons.iter().map(|addon| vec!["addons".into(), "enable".into(), addon.clone()]));
-            }
-            if ctx.dry_run {
-                let shown: Vec<String> = commands.iter().map(|argv| format!("`minikube {}`", argv.join(" "))).collect();
-                return Ok(ToolOutput {
-                    text: format!("dry run: would run {}", shown.join(", then ")),
-                    data: serde_json::json!({"dry_run": true, "commands": commands}),
-                });
-            }
+            let commands = minikube_commands(&args);
             for argv in &commands {
                 let output = crate::exec::output("minikube", argv)
                     .await
@@ -387,6 +448,22 @@ impl Tool for Minikube {
             })
         })
     }
+}
+
+/// The minikube command lines a [`MinikubeArgs`] stands for.
+fn minikube_commands(args: &MinikubeArgs) -> Vec<Vec<String>> {
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    if args.start {
+        let mut argv =
+            vec!["start".to_string(), "--cpus".into(), args.cpus.to_string(), "--memory".into(), args.memory.clone()];
+        for addon in &args.addons {
+            argv.extend(["--addons".into(), addon.clone()]);
+        }
+        commands.push(argv);
+    } else {
+        commands.extend(args.addons.iter().map(|addon| vec!["addons".into(), "enable".into(), addon.clone()]));
+    }
+    commands
 }
 
 /// Arguments of the release steps of `up` and `down`.
@@ -425,6 +502,23 @@ impl Tool for HelmTest {
         Effect::ChangesCluster
     }
 
+    fn hints(&self) -> Hints {
+        Hints { destructive: false, idempotent: false, open_world: false }
+    }
+
+    fn scope(&self, args: &ReleaseArgs, _: &ToolContext) -> Scope {
+        Scope { namespace: Some(args.namespace.clone()), target: Some(args.release.clone()) }
+    }
+
+    fn command_line(&self, args: &ReleaseArgs, _: &ToolContext) -> Option<String> {
+        Some(format!("todo-ai up --release {} -n {}", shell_word(&args.release), args.namespace))
+    }
+
+    fn dry_run<'a>(&'a self, args: ReleaseArgs, _: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        let text = format!("dry run: would {}", self.preview(&args, ctx));
+        Box::pin(async move { Ok(ToolOutput { text, data: serde_json::json!({"dry_run": true}) }) })
+    }
+
     fn validate(&self, args: &ReleaseArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
         args.validate()
     }
@@ -439,12 +533,6 @@ impl Tool for HelmTest {
     fn run<'a>(&'a self, args: ReleaseArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
             let target = args.target(ctx);
-            if ctx.dry_run {
-                return Ok(ToolOutput {
-                    text: format!("dry run: would {}", self.preview(&args, ctx)),
-                    data: serde_json::json!({"dry_run": true}),
-                });
-            }
             let text = helm::test(&target).await?;
             let phase: Vec<String> = text
                 .lines()
@@ -472,6 +560,23 @@ impl Tool for HelmUninstall {
 
     fn effect(&self) -> Effect {
         Effect::ChangesCluster
+    }
+
+    fn hints(&self) -> Hints {
+        Hints { destructive: true, idempotent: true, open_world: false }
+    }
+
+    fn scope(&self, args: &ReleaseArgs, _: &ToolContext) -> Scope {
+        Scope { namespace: Some(args.namespace.clone()), target: Some(args.release.clone()) }
+    }
+
+    fn command_line(&self, args: &ReleaseArgs, _: &ToolContext) -> Option<String> {
+        Some(format!("todo-ai down --release {} -n {}", shell_word(&args.release), args.namespace))
+    }
+
+    fn dry_run<'a>(&'a self, args: ReleaseArgs, _: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        let text = format!("dry run: would {}", self.preview(&args, ctx));
+        Box::pin(async move { Ok(ToolOutput { text, data: serde_json::json!({"dry_run": true}) }) })
     }
 
     fn validate(&self, args: &ReleaseArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
@@ -504,17 +609,57 @@ impl Tool for HelmUninstall {
     fn run<'a>(&'a self, args: ReleaseArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
             let target = args.target(ctx);
-            if ctx.dry_run {
-                return Ok(ToolOutput {
-                    text: format!("dry run: would {}", self.preview(&args, ctx)),
-                    data: serde_json::json!({"dry_run": true}),
-                });
-            }
             helm::uninstall(&target).await?;
             Ok(ToolOutput {
                 text: format!("uninstalled release {} from namespace {}", target.release, target.namespace),
                 data: serde_json::json!({"release": target.release, "namespace": target.namespace, "uninstalled": true}),
             })
         })
+    }
+}
+
+/// Options of `deploy`.
+#[derive(Debug, clap::Args)]
+pub struct DeployCommand {
+    /// Release name [default: todo-app]
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Values files, in order
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
+    /// Values as KEY=VALUE
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::parse_key_value)]
+    pub set: Vec<(String, String)>,
+}
+
+impl Direct for HelmInstall {
+    type Command = DeployCommand;
+
+    fn args(&self, command: DeployCommand, namespace: Option<String>) -> HelmInstallArgs {
+        HelmInstallArgs {
+            release: command.release,
+            namespace,
+            values: command.values,
+            set: command.set.into_iter().collect(),
+        }
+    }
+}
+
+/// Options of `helm-rollback`.
+#[derive(Debug, clap::Args)]
+pub struct HelmRollbackCommand {
+    /// Release name [default: todo-app]
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Revision to return to [default: previous]
+    #[arg(long)]
+    pub revision: Option<i64>,
+}
+
+impl Direct for HelmRollback {
+    type Command = HelmRollbackCommand;
+
+    fn args(&self, command: HelmRollbackCommand, namespace: Option<String>) -> HelmRollbackArgs {
+        HelmRollbackArgs { release: command.release, revision: command.revision, namespace }
     }
 }

@@ -1,36 +1,62 @@
 //! The typed tool registry: the one list of vetted tools that drives the LLM function
-//! definitions, `todo-ai tools`, the offline planner's validation, help text and the
-//! checked-in `tools/<name>.schema.json` files.
+//! definitions, `todo-ai tools`, the planners, the MCP catalogue, the direct subcommands,
+//! help text and the checked-in `tools/<name>.schema.json` files.
 //!
-//! Each tool is a type implementing [`Tool`] with a typed, `deny_unknown_fields` argument
-//! struct. The registry erases the argument type behind [`DynTool`] so callers can work with
-//! JSON (what planners and models produce) while every argument still goes through the typed
-//! parse and [`Tool::validate`] before anything runs.
+//! Everything about a tool lives on its type ([`Tool`]): name, description, typed arguments,
+//! effect, MCP hints, scope (namespace and target, for approvals), the command line that runs
+//! exactly one call, preview, prepare, run and dry run. The registry erases the argument type
+//! behind [`DynTool`] so callers can work with JSON (what models and MCP clients send) while
+//! every argument still goes through the typed parse and [`Tool::validate`] before anything
+//! runs. The executor — never the tool — decides between [`Tool::run`] and
+//! [`Tool::dry_run`].
+//!
+//! Adding a tool: one file in this directory with its argument struct and a unit struct
+//! implementing [`Tool`] (and [`Direct`] for a subcommand), plus one line in [`TOOLS`].
 
+mod autoscale;
 mod containerise;
 mod deploy;
-mod kube_ops;
+mod diagnose;
+mod direct;
+mod events;
+mod logs;
+mod rollout;
+mod rollout_restart;
+mod rollout_status;
+mod rollout_undo;
+mod scale;
+mod set_image;
+mod status;
 
 use std::fmt;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use containerise::{BuildImage, BuildImageArgs, GenerateDockerfile, GenerateDockerfileArgs, Stack};
+pub use autoscale::{Autoscale, AutoscaleArgs, AutoscaleCommand};
+pub use containerise::{
+    BuildCommand, BuildImage, BuildImageArgs, DockerfileCommand, GenerateDockerfile, GenerateDockerfileArgs, Stack,
+};
 pub use deploy::{
-    CHART_PATH, DEFAULT_RELEASE, HelmInstall, HelmInstallArgs, HelmRollback, HelmRollbackArgs, HelmTest, HelmUninstall,
-    Minikube, MinikubeArgs, ReleaseArgs,
+    CHART_PATH, DEFAULT_RELEASE, DeployCommand, HelmInstall, HelmInstallArgs, HelmRollback, HelmRollbackArgs,
+    HelmRollbackCommand, HelmTest, HelmUninstall, Minikube, MinikubeArgs, ReleaseArgs,
 };
-pub use kube_ops::{
-    Autoscale, AutoscaleArgs, Diagnose, DiagnoseArgs, Events, EventsArgs, Logs, LogsArgs, RolloutRestart,
-    RolloutRestartArgs, RolloutStatus, RolloutStatusArgs, RolloutUndo, RolloutUndoArgs, Scale, ScaleArgs, SetImage,
-    SetImageArgs, Status, StatusArgs,
-};
+pub use diagnose::{Diagnose, DiagnoseArgs};
+pub use direct::{Direct, parse_key_value};
+pub use events::{Events, EventsArgs, EventsCommand};
+pub use logs::{Logs, LogsArgs, LogsCommand};
+pub use rollout_restart::{DeploymentCommand, RolloutRestart, RolloutRestartArgs};
+pub use rollout_status::{RolloutStatus, RolloutStatusArgs};
+pub use rollout_undo::{RolloutUndo, RolloutUndoArgs, RolloutUndoCommand};
+pub use scale::{Scale, ScaleArgs, ScaleCommand};
+pub use set_image::{SetImage, SetImageArgs, SetImageCommand};
+pub use status::{Status, StatusArgs, StatusCommand};
 
 use crate::cluster::{ClusterAccess, ClusterError};
 use crate::validate::{Limits, ValidationError};
@@ -79,29 +105,103 @@ impl fmt::Display for Effect {
     }
 }
 
+/// What a tool does to what already exists, beyond its [`Effect`]: the MCP annotations
+/// (`destructiveHint`, `idempotentHint`, `openWorldHint`). Every tool decides them on its
+/// type; the README's table says why for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hints {
+    /// It may replace or remove existing state (pods, a running image, files).
+    pub destructive: bool,
+    /// Calling it again with the same arguments changes nothing more.
+    pub idempotent: bool,
+    /// It reaches beyond the cluster and the working tree (image registries).
+    pub open_world: bool,
+}
+
+impl Hints {
+    /// The hints of a tool that only reads the cluster (or a snapshot): a closed world.
+    pub const READ_CLUSTER: Hints = Hints { destructive: false, idempotent: true, open_world: false };
+}
+
+/// Where a call acts: the namespace (none for tools that act on files or images) and the
+/// object it names. Approvals "for this session" are scoped to tool + namespace + target.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Scope {
+    /// The namespace the call acts in.
+    pub namespace: Option<String>,
+    /// The object (deployment, release, path) it names.
+    pub target: Option<String>,
+}
+
+/// A line of progress a tool reports while it runs ("Waiting for rollout to finish: 1 of 3
+/// updated replicas are available..."). The front end decides where it goes.
+pub type ProgressSink = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// Everything a tool may know about where it runs. Built once from the resolved settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ToolContext {
     /// The namespace used when a call names none.
     pub namespace: String,
-    /// The kube context in use, when one is known.
-    pub kube_context: Option<String>,
-    /// When set, changing tools only show what they would do.
-    pub dry_run: bool,
     /// Bounds applied by validation.
     pub limits: Limits,
     /// The working tree: paths in arguments must stay inside it.
     pub workdir: PathBuf,
-    /// The cluster (or snapshot), connected on first use.
-    pub cluster: std::sync::Arc<ClusterAccess>,
+    /// The cluster (or snapshot), connected on first use. The kube context it connects to
+    /// is the one every question and audit line names ([`ToolContext::kube_context`]).
+    pub cluster: Arc<ClusterAccess>,
     /// How much progress tools draw on stderr: -1 none, 0 steps, 1+ every line.
     pub verbosity: i8,
+    /// Where progress lines go (stderr unless a front end says otherwise).
+    pub progress: ProgressSink,
+}
+
+impl fmt::Debug for ToolContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ToolContext")
+            .field("namespace", &self.namespace)
+            .field("cluster", &self.cluster)
+            .field("workdir", &self.workdir)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ToolContext {
+    /// A context with default limits, progress on stderr (unless `verbosity` < 0).
+    pub fn new(namespace: impl Into<String>, workdir: PathBuf, cluster: Arc<ClusterAccess>, verbosity: i8) -> Self {
+        ToolContext {
+            namespace: namespace.into(),
+            limits: Limits::default(),
+            workdir,
+            cluster,
+            verbosity,
+            progress: stderr_progress(verbosity),
+        }
+    }
+
     /// The namespace a call targets: its own, or the context's default.
     pub fn namespace_or_default<'a>(&'a self, namespace: Option<&'a str>) -> &'a str {
         namespace.unwrap_or(&self.namespace)
+    }
+
+    /// The kube context of the connection tools use (`None` for a snapshot or in-cluster
+    /// configuration). Derived from the connection itself, so a label can never name a
+    /// different cluster than the one a change goes to.
+    pub fn kube_context(&self) -> Option<&str> {
+        self.cluster.context()
+    }
+
+    /// Reports a progress line.
+    pub fn progress(&self, line: &str) {
+        (self.progress)(line);
+    }
+}
+
+/// Progress lines on stderr, made safe for the terminal; nothing when `verbosity` < 0.
+pub fn stderr_progress(verbosity: i8) -> ProgressSink {
+    if verbosity < 0 {
+        Arc::new(|_: &str| {})
+    } else {
+        Arc::new(|line: &str| eprintln!("{}", crate::sanitize::terminal(line)))
     }
 }
 
@@ -208,12 +308,22 @@ pub trait Tool: Send + Sync + 'static {
     /// What running it can change.
     fn effect(&self) -> Effect;
 
+    /// What it does to what already exists (the MCP annotations).
+    fn hints(&self) -> Hints;
+
     /// Checks the rules a schema cannot express (name syntax, ranges, paths).
     fn validate(&self, args: &Self::Args, limits: &Limits, ctx: &ToolContext) -> Result<(), ValidationError>;
+
+    /// Where the call acts (namespace and named object), for approvals and audit lines.
+    fn scope(&self, args: &Self::Args, ctx: &ToolContext) -> Scope;
 
     /// A sentence saying exactly what the call will do, e.g.
     /// "scale deployment todo/todo-backend to 3 replicas".
     fn preview(&self, args: &Self::Args, ctx: &ToolContext) -> String;
+
+    /// The `todo-ai …` command line that runs exactly this call, for messages that tell a
+    /// person how to run a step themselves. `None` when the tool has no direct subcommand.
+    fn command_line(&self, args: &Self::Args, ctx: &ToolContext) -> Option<String>;
 
     /// Reads what the approval question needs before a changing call: resolves targets
     /// ("backend" → "todo-backend") and current state ("from 2 to 3 replicas"). Changes
@@ -223,8 +333,45 @@ pub trait Tool: Send + Sync + 'static {
         Box::pin(async move { Ok((args, preview)) })
     }
 
-    /// Runs the call. Only reached after validation and the approval policy.
+    /// Runs the call. Only reached after validation and the approval policy, and never
+    /// under `--dry-run`.
     fn run<'a>(&'a self, args: Self::Args, ctx: &'a ToolContext) -> ToolFuture<'a>;
+
+    /// Shows what the call would do and changes nothing: a server-side dry run where the
+    /// backend has one, else the prepared preview (the default). The executor calls this
+    /// instead of [`Tool::run`] under `--dry-run`, so a tool that does not override it
+    /// still cannot change anything.
+    fn dry_run<'a>(&'a self, args: Self::Args, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        let _ = (args, ctx);
+        let text = format!("dry run: would {preview}");
+        Box::pin(async move { Ok(ToolOutput { text, data: serde_json::json!({"dry_run": true, "preview": preview}) }) })
+    }
+}
+
+/// Where a call came from. The approval policy treats a call a model makes after it has read
+/// cluster data (which may carry instructions) more strictly than one a person typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The person's own words: a direct subcommand or the offline planner's plan of them.
+    #[default]
+    User,
+    /// An MCP client (an agent acting for someone; it asks the person by elicitation).
+    Client,
+    /// A language model, before any tool result entered the turn.
+    Model,
+    /// A language model, after a tool result (cluster text) entered the turn.
+    ModelAfterToolResult,
+}
+
+impl Origin {
+    /// Whether a model proposed the call.
+    pub fn is_model(self) -> bool {
+        match self {
+            Origin::Model | Origin::ModelAfterToolResult => true,
+            Origin::User | Origin::Client => false,
+        }
+    }
 }
 
 /// A call whose arguments parsed and validated: the only thing the executor will run.
@@ -233,6 +380,7 @@ pub struct CheckedCall {
     tool: &'static dyn DynTool,
     args: Value,
     preview: String,
+    origin: Origin,
 }
 
 impl fmt::Debug for CheckedCall {
@@ -242,6 +390,11 @@ impl fmt::Debug for CheckedCall {
 }
 
 impl CheckedCall {
+    /// The tool.
+    pub fn tool(&self) -> &'static dyn DynTool {
+        self.tool
+    }
+
     /// The tool's name.
     pub fn name(&self) -> &'static str {
         self.tool.name()
@@ -262,9 +415,35 @@ impl CheckedCall {
         &self.preview
     }
 
+    /// Where the call came from.
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    /// The same call, marked as coming from `origin`.
+    pub fn with_origin(mut self, origin: Origin) -> CheckedCall {
+        self.origin = origin;
+        self
+    }
+
+    /// Where the call acts.
+    pub fn scope(&self, ctx: &ToolContext) -> Scope {
+        self.tool.scope_json(&self.args, ctx)
+    }
+
+    /// The direct command that runs exactly this call, when there is one.
+    pub fn command_line(&self, ctx: &ToolContext) -> Option<String> {
+        self.tool.command_line_json(&self.args, ctx)
+    }
+
     /// Runs the call.
     pub fn run<'a>(&'a self, ctx: &'a ToolContext) -> ToolFuture<'a> {
         self.tool.run_json(self.args.clone(), ctx)
+    }
+
+    /// Shows what the call would do, changing nothing.
+    pub fn dry_run<'a>(&'a self, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        self.tool.dry_run_json(self.args.clone(), &self.preview, ctx)
     }
 
     /// Resolves targets and reads current state for the preview (see [`Tool::prepare`]).
@@ -284,14 +463,27 @@ pub trait DynTool: Send + Sync {
     fn description(&self) -> &'static str;
     /// What running it can change.
     fn effect(&self) -> Effect;
+    /// Its MCP hints.
+    fn hints(&self) -> Hints;
     /// The JSON Schema of its arguments.
     fn schema(&self) -> Value;
     /// Parses and validates JSON arguments, returning them normalised and the preview.
     fn check_json(&self, args: Value, ctx: &ToolContext) -> Result<(Value, String), ToolError>;
+    /// [`Tool::scope`] with JSON arguments that [`DynTool::check_json`] accepted.
+    fn scope_json(&self, args: &Value, ctx: &ToolContext) -> Scope;
+    /// [`Tool::command_line`] with JSON arguments.
+    fn command_line_json(&self, args: &Value, ctx: &ToolContext) -> Option<String>;
     /// Runs with JSON arguments that [`DynTool::check_json`] accepted.
     fn run_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> ToolFuture<'a>;
+    /// [`Tool::dry_run`] with JSON arguments.
+    fn dry_run_json<'a>(&'a self, args: Value, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a>;
     /// [`Tool::prepare`] with JSON arguments.
     fn prepare_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> PrepareFuture<'a, Value>;
+}
+
+fn parse<T: Tool>(args: Value) -> Result<T::Args, ToolError> {
+    serde_json::from_value(args)
+        .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })
 }
 
 impl<T: Tool> DynTool for T {
@@ -305,6 +497,10 @@ impl<T: Tool> DynTool for T {
 
     fn effect(&self) -> Effect {
         Tool::effect(self)
+    }
+
+    fn hints(&self) -> Hints {
+        Tool::hints(self)
     }
 
     fn schema(&self) -> Value {
@@ -321,8 +517,7 @@ impl<T: Tool> DynTool for T {
     fn check_json(&self, args: Value, ctx: &ToolContext) -> Result<(Value, String), ToolError> {
         // A model may send `null` for "no arguments".
         let args = if args.is_null() { Value::Object(Default::default()) } else { args };
-        let typed: T::Args = serde_json::from_value(args)
-            .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
+        let typed = parse::<T>(args)?;
         self.validate(&typed, &ctx.limits, ctx).map_err(|source| ToolError::Invalid { tool: T::NAME, source })?;
         let preview = self.preview(&typed, ctx);
         let normalised = serde_json::to_value(&typed)
@@ -330,11 +525,21 @@ impl<T: Tool> DynTool for T {
         Ok((normalised, preview))
     }
 
+    fn scope_json(&self, args: &Value, ctx: &ToolContext) -> Scope {
+        match parse::<T>(args.clone()) {
+            Ok(typed) => self.scope(&typed, ctx),
+            // Checked arguments always parse; should one not, the widest scope is the safe one.
+            Err(_) => Scope { namespace: Some(ctx.namespace.clone()), target: None },
+        }
+    }
+
+    fn command_line_json(&self, args: &Value, ctx: &ToolContext) -> Option<String> {
+        parse::<T>(args.clone()).ok().and_then(|typed| self.command_line(&typed, ctx))
+    }
+
     fn prepare_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> PrepareFuture<'a, Value> {
         Box::pin(async move {
-            let typed: T::Args = serde_json::from_value(args)
-                .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
-            let (typed, preview) = self.prepare(typed, ctx).await?;
+            let (typed, preview) = self.prepare(parse::<T>(args)?, ctx).await?;
             let value = serde_json::to_value(&typed)
                 .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
             Ok((value, preview))
@@ -342,15 +547,21 @@ impl<T: Tool> DynTool for T {
     }
 
     fn run_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        match serde_json::from_value::<T::Args>(args) {
+        match parse::<T>(args) {
             Ok(typed) => self.run(typed, ctx),
-            Err(error) => {
-                Box::pin(async move { Err(ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() }) })
-            }
+            Err(error) => Box::pin(async move { Err(error) }),
+        }
+    }
+
+    fn dry_run_json<'a>(&'a self, args: Value, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        match parse::<T>(args) {
+            Ok(typed) => self.dry_run(typed, preview, ctx),
+            Err(error) => Box::pin(async move { Err(error) }),
         }
     }
 }
 
+/// The registry, in catalogue order. Adding a tool is one line here (and its file).
 static TOOLS: [&dyn DynTool; 14] = [
     &GenerateDockerfile, &BuildImage, &HelmInstall, &HelmRollback, &Diagnose, &Scale, &Status, &Logs, &Events,
     &RolloutRestart, &RolloutUndo, &RolloutStatus, &SetImage, &Autoscale,
@@ -361,7 +572,8 @@ pub fn all() -> &'static [&'static dyn DynTool] {
     &TOOLS
 }
 
-/// Looks a tool up by its exact name.
+/// Looks a tool up by its exact name (for names that arrive as data: model replies, MCP
+/// requests, JSON plans).
 pub fn find(name: &str) -> Option<&'static dyn DynTool> {
     TOOLS.iter().copied().find(|tool| tool.name() == name)
 }
@@ -376,7 +588,14 @@ pub fn check(name: &str, args: Value, ctx: &ToolContext) -> Result<CheckedCall, 
 /// Checks a call to a given tool (the registry's, or a test double).
 pub fn check_tool(tool: &'static dyn DynTool, args: Value, ctx: &ToolContext) -> Result<CheckedCall, ToolError> {
     let (args, preview) = tool.check_json(args, ctx)?;
-    Ok(CheckedCall { tool, args, preview })
+    Ok(CheckedCall { tool, args, preview, origin: Origin::User })
+}
+
+/// Checks a typed call to a known tool.
+pub fn check_typed<T: Tool>(tool: &'static T, args: &T::Args, ctx: &ToolContext) -> Result<CheckedCall, ToolError> {
+    let value = serde_json::to_value(args)
+        .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
+    check_tool(tool, value, ctx)
 }
 
 /// The tool list as OpenAI function definitions (`tools` in a chat-completions request).
@@ -410,6 +629,25 @@ fn ns<'a>(namespace: &'a Option<String>, ctx: &'a ToolContext) -> &'a str {
     ctx.namespace_or_default(namespace.as_deref())
 }
 
+/// The scope of a call on a namespaced object.
+fn namespaced(namespace: &Option<String>, target: Option<&str>, ctx: &ToolContext) -> Scope {
+    Scope { namespace: Some(ns(namespace, ctx).to_string()), target: target.map(str::to_string) }
+}
+
+/// ` -n NS` when a call's namespace differs from the session's (for command lines).
+fn namespace_flag(namespace: &Option<String>, ctx: &ToolContext) -> String {
+    format!(" -n {}", ns(namespace, ctx))
+}
+
+/// Quotes a word for a shell command line when it needs it (single quotes).
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | '@' | ','));
+    if plain { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,5 +668,14 @@ mod tests {
             assert_eq!(schema["type"], "object", "{}", tool.name());
             assert_eq!(schema["additionalProperties"], false, "{}", tool.name());
         }
+    }
+
+    #[test]
+    fn shell_words_are_quoted_when_needed() {
+        assert_eq!(shell_word("todo-backend"), "todo-backend");
+        assert_eq!(shell_word("ghcr.io/acme/api:1.2"), "ghcr.io/acme/api:1.2");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
     }
 }

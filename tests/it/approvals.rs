@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use todo_ai::approval::{Decision, Policy, Requirement, requirement};
 use todo_ai::executor::{Approver, Executor, StepResult};
-use todo_ai::tools::{self, DynTool, Effect, Tool, ToolContext, ToolFuture, ToolOutput};
+use todo_ai::tools::{
+    self, DynTool, Effect, Hints, PrepareFuture, Scope, Tool, ToolContext, ToolError, ToolFuture, ToolOutput,
+};
 use todo_ai::validate::{Limits, ValidationError};
 
 use crate::support::context;
@@ -156,23 +158,38 @@ impl Tool for Recorder {
         Effect::ChangesCluster
     }
 
+    fn hints(&self) -> Hints {
+        Hints { destructive: true, idempotent: false, open_world: false }
+    }
+
     fn validate(&self, _: &RecorderArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
         Ok(())
+    }
+
+    fn scope(&self, args: &RecorderArgs, ctx: &ToolContext) -> Scope {
+        Scope { namespace: Some(ctx.namespace.clone()), target: Some(args.note.clone()) }
+    }
+
+    fn command_line(&self, args: &RecorderArgs, _: &ToolContext) -> Option<String> {
+        Some(format!("record {}", args.note))
     }
 
     fn preview(&self, args: &RecorderArgs, ctx: &ToolContext) -> String {
         format!("record `{}` in {}", args.note, ctx.namespace)
     }
 
-    fn run<'a>(&'a self, args: RecorderArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        if ctx.dry_run {
-            self.dry_runs.fetch_add(1, Ordering::SeqCst);
-        } else {
-            self.runs.fetch_add(1, Ordering::SeqCst);
-        }
+    fn run<'a>(&'a self, args: RecorderArgs, _: &'a ToolContext) -> ToolFuture<'a> {
+        self.runs.fetch_add(1, Ordering::SeqCst);
         Box::pin(
             async move { Ok(ToolOutput { text: format!("recorded {}", args.note), data: json!({"note": args.note}) }) },
         )
+    }
+
+    fn dry_run<'a>(&'a self, args: RecorderArgs, _: &'a str, _: &'a ToolContext) -> ToolFuture<'a> {
+        self.dry_runs.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async move {
+            Ok(ToolOutput { text: format!("would record {}", args.note), data: json!({"note": args.note}) })
+        })
     }
 }
 
@@ -338,4 +355,74 @@ fn audit_log_redacts_secrets_in_arguments() {
     let text = std::fs::read_to_string(&audit).unwrap();
     assert!(!text.contains("Xk9-pl7q"), "{text}");
     assert!(text.contains("[REDACTED]"), "{text}");
+}
+
+/// Stands in for a registry tool with its real name, effect and hints, and counts which of
+/// `run` and `dry_run` the executor calls (the arguments are taken as they come).
+struct Spy {
+    tool: &'static dyn DynTool,
+    runs: AtomicUsize,
+    dry_runs: AtomicUsize,
+}
+
+impl DynTool for Spy {
+    fn name(&self) -> &'static str {
+        self.tool.name()
+    }
+    fn description(&self) -> &'static str {
+        self.tool.description()
+    }
+    fn effect(&self) -> Effect {
+        self.tool.effect()
+    }
+    fn hints(&self) -> Hints {
+        self.tool.hints()
+    }
+    fn schema(&self) -> serde_json::Value {
+        self.tool.schema()
+    }
+    fn check_json(&self, args: serde_json::Value, _: &ToolContext) -> Result<(serde_json::Value, String), ToolError> {
+        Ok((args, format!("call {}", self.tool.name())))
+    }
+    fn scope_json(&self, _: &serde_json::Value, ctx: &ToolContext) -> Scope {
+        Scope { namespace: Some(ctx.namespace.clone()), target: None }
+    }
+    fn command_line_json(&self, _: &serde_json::Value, _: &ToolContext) -> Option<String> {
+        None
+    }
+    fn run_json<'a>(&'a self, _: serde_json::Value, _: &'a ToolContext) -> ToolFuture<'a> {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Ok(ToolOutput { text: "ran".into(), data: json!({}) }) })
+    }
+    fn dry_run_json<'a>(&'a self, _: serde_json::Value, _: &'a str, _: &'a ToolContext) -> ToolFuture<'a> {
+        self.dry_runs.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Ok(ToolOutput { text: "would run".into(), data: json!({}) }) })
+    }
+    fn prepare_json<'a>(&'a self, args: serde_json::Value, _: &'a ToolContext) -> PrepareFuture<'a, serde_json::Value> {
+        let preview = format!("call {}", self.tool.name());
+        Box::pin(async move { Ok((args, preview)) })
+    }
+}
+
+#[test]
+fn under_dry_run_the_executor_never_runs_any_changing_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let changing: Vec<_> = tools::all().iter().filter(|tool| !tool.effect().is_read_only()).collect();
+    assert_eq!(changing.len(), 9, "every changing registry tool is covered");
+    for tool in changing {
+        let spy: &'static Spy =
+            Box::leak(Box::new(Spy { tool: *tool, runs: AtomicUsize::new(0), dry_runs: AtomicUsize::new(0) }));
+        for policy in [
+            Policy { dry_run: true, ..Policy::default() },
+            Policy { dry_run: true, assume_yes: true, terminal: true, ..Policy::default() },
+        ] {
+            let mut executor = executor(policy, &dir.path().join("a.jsonl"), dir.path());
+            let call = tools::check_tool(spy, json!({}), &executor.ctx).unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let result = runtime.block_on(executor.run_one(&call, &mut ScriptedApprover::new(&[]), &mut Vec::new()));
+            assert!(matches!(result, StepResult::DryRun(_)), "{}: {result:?}", tool.name());
+        }
+        assert_eq!(spy.runs.load(Ordering::SeqCst), 0, "{} ran under --dry-run", tool.name());
+        assert_eq!(spy.dry_runs.load(Ordering::SeqCst), 2, "{}", tool.name());
+    }
 }

@@ -232,15 +232,7 @@ pub fn start(state: Arc<Mutex<State>>) -> ToolContext {
     });
     let client = kube::Client::new(service, "default");
     let live = Live { client, context: "fake".into(), server: "https://fake:6443".into() };
-    ToolContext {
-        namespace: "todo".into(),
-        kube_context: Some("fake".into()),
-        dry_run: false,
-        limits: Default::default(),
-        workdir: std::env::temp_dir(),
-        cluster: Arc::new(ClusterAccess::ready(Cluster::Live(live))),
-        verbosity: -1,
-    }
+    ToolContext::new("todo", std::env::temp_dir(), Arc::new(ClusterAccess::ready(Cluster::Live(live))), -1)
 }
 
 /// The example snapshot's objects, as the fake's initial state.

@@ -419,3 +419,31 @@ fn a_conflict_is_retried_once() {
     let patches = state.lock().unwrap().requests.iter().filter(|r| r.method == "PATCH").count();
     assert_eq!(patches, 2);
 }
+
+#[test]
+fn every_changing_kube_tool_is_a_server_side_dry_run_under_dry_run() {
+    let (state, runtime) = fake(revisions());
+    let calls = [
+        ("scale", json!({"deployment": "api", "replicas": 3})),
+        ("rollout_restart", json!({"deployment": "api"})),
+        ("rollout_undo", json!({"deployment": "api"})),
+        ("set_image", json!({"deployment": "api", "image": "api:2.0"})),
+        ("autoscale", json!({"deployment": "api", "max": 5})),
+    ];
+    for (tool, args) in calls {
+        let results = runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            let mut executor =
+                Executor { policy: Policy { dry_run: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
+            let call = tools::check(tool, args, &ctx).unwrap();
+            executor.run_all(&[call], &mut Never, &mut Vec::new()).await
+        });
+        assert!(matches!(&results[0], StepResult::DryRun(_)), "{tool}: {results:?}");
+    }
+    let state = state.lock().unwrap();
+    let writes: Vec<_> = state.requests.iter().filter(|r| r.method != "GET").collect();
+    assert_eq!(writes.len(), 5, "{writes:?}");
+    for write in writes {
+        assert_eq!(write.query.trim_start_matches('&'), "dryRun=All", "{} {}", write.method, write.path);
+    }
+}

@@ -79,15 +79,12 @@ async fn exercise(client: kube::Client, kubeconfig: PathBuf, namespace: String) 
     .unwrap();
     deployments.create(&PostParams::default(), &deployment).await.unwrap();
 
-    let ctx = ToolContext {
-        namespace: namespace.clone(),
-        kube_context: None,
-        dry_run: false,
-        limits: Default::default(),
-        workdir: std::env::temp_dir(),
-        cluster: Arc::new(ClusterAccess::new(Some(kubeconfig), None, None)),
-        verbosity: -1,
-    };
+    let ctx = ToolContext::new(
+        namespace.clone(),
+        std::env::temp_dir(),
+        Arc::new(ClusterAccess::new(Some(kubeconfig), None, None)),
+        -1,
+    );
     let mut executor =
         Executor { policy: Policy { assume_yes: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
     let mut dry = Executor { policy: Policy { dry_run: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };

@@ -79,3 +79,31 @@ fn unknown_arguments_and_tools_are_rejected() {
         tools::check("autoscale", serde_json::json!({"deployment": "x", "min": 5, "max": 2}), &ctx).unwrap_err();
     assert!(error.to_string().contains("min (5) must not be greater than max (2)"), "{error}");
 }
+
+#[test]
+fn the_readme_tool_table_is_the_registry() {
+    // The README's table is for people, but it must say what the registry says: every tool,
+    // its effect, and exactly its argument names (in order of the schema's properties).
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let rows: Vec<Vec<String>> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| tool | effect | arguments |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| line.trim_matches('|').split(" | ").map(|cell| cell.trim().to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), tools::all().len(), "one README row per registry tool");
+    for (tool, row) in tools::all().iter().zip(&rows) {
+        assert_eq!(row[0], format!("`{}`", tool.name()));
+        assert_eq!(row[1], tool.effect().label(), "{}", tool.name());
+        let named: Vec<&str> = row[2]
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|name| name.split([':', ' ']).next().unwrap_or_default().trim_end_matches('?'))
+            .collect();
+        let schema = tool.schema();
+        let properties: Vec<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(named, properties, "README arguments of `{}`", tool.name());
+    }
+}

@@ -40,15 +40,12 @@ pub fn audit_lines(home: &Path) -> Vec<serde_json::Value> {
 
 /// A tool context rooted at `workdir`, namespace `todo`.
 pub fn context(workdir: &Path) -> ToolContext {
-    ToolContext {
-        namespace: "todo".into(),
-        kube_context: Some("minikube".into()),
-        dry_run: false,
-        limits: Default::default(),
-        workdir: workdir.to_path_buf(),
-        cluster: std::sync::Arc::new(todo_ai::cluster::ClusterAccess::new(None, None, None)),
-        verbosity: -1,
-    }
+    ToolContext::new(
+        "todo",
+        workdir.to_path_buf(),
+        std::sync::Arc::new(todo_ai::cluster::ClusterAccess::new(None, Some("minikube".into()), None)),
+        -1,
+    )
 }
 
 /// The repository's chart, for `TODO_AI_CHART`.
