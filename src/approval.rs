@@ -5,7 +5,17 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::tools::Effect;
+use crate::tools::{Effect, Origin, Scope};
+
+/// A "yes, always" answer: it covers later calls of the same tool on the same object in the
+/// same namespace — never the tool everywhere. `/namespace` and `/context` forget them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionApproval {
+    /// The tool.
+    pub tool: String,
+    /// Where it acts.
+    pub scope: Scope,
+}
 
 /// How the session treats changing tools, from flags and REPL toggles.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,10 +28,22 @@ pub struct Policy {
     pub read_only: bool,
     /// Whether a person can be asked (stdin and stderr are terminals).
     pub terminal: bool,
-    /// Tools the user approved for the rest of the session (`a` at the prompt).
-    pub approved_for_session: BTreeSet<String>,
+    /// What the user approved for the rest of the session (`a` at the prompt).
+    pub approved_for_session: BTreeSet<SessionApproval>,
     /// Set when the cluster is a snapshot (its path): nothing can change it.
     pub snapshot: Option<String>,
+}
+
+impl Policy {
+    /// Records an "always" answer for this tool on this scope.
+    pub fn approve_for_session(&mut self, tool: &str, scope: Scope) {
+        self.approved_for_session.insert(SessionApproval { tool: tool.to_string(), scope });
+    }
+
+    /// Whether an "always" answer covers this tool on this scope.
+    pub fn is_approved_for_session(&self, tool: &str, scope: &Scope) -> bool {
+        self.approved_for_session.iter().any(|approval| approval.tool == tool && &approval.scope == scope)
+    }
 }
 
 /// What must happen before a call runs.
@@ -37,7 +59,7 @@ pub enum Requirement {
     /// Ask the person first.
     NeedsApproval {
         /// What the question should say about the risk.
-        reason: &'static str,
+        reason: String,
     },
     /// Do not run it.
     Forbidden {
@@ -51,7 +73,7 @@ pub enum Requirement {
 pub enum Decision {
     /// Run this call.
     Approved,
-    /// Run this call and stop asking about this tool for the session.
+    /// Run this call and stop asking about this tool on this object for the session.
     ApprovedForSession,
     /// Do not run it.
     Denied,
@@ -69,10 +91,53 @@ impl Decision {
     }
 }
 
-/// Decides what a call needs, given the policy. Read-only calls always run; `--read-only`
-/// beats everything, then `--dry-run`, then session approvals and `--yes`; with nobody to
-/// ask, a changing call is forbidden rather than left waiting on stdin.
+/// Everything the policy looks at about one call.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The tool.
+    pub tool: &'a str,
+    /// What it can change.
+    pub effect: Effect,
+    /// Where it acts.
+    pub scope: &'a Scope,
+    /// Who proposed it.
+    pub origin: Origin,
+    /// The session's namespace.
+    pub session_namespace: &'a str,
+    /// The direct command that runs exactly this call, for refusals that say how to run it.
+    pub command_line: Option<&'a str>,
+}
+
+/// Decides what a call from the person's own words needs (a direct command, the offline
+/// planner). See [`requirement_for`].
 pub fn requirement(policy: &Policy, tool: &str, effect: Effect) -> Requirement {
+    let scope = Scope::default();
+    requirement_for(
+        policy,
+        &Request { tool, effect, scope: &scope, origin: Origin::User, session_namespace: "", command_line: None },
+    )
+}
+
+/// Why a call needs a person even under `--yes`, if it does: a model proposed it after cluster
+/// text (logs, events, annotations — which may carry instructions) entered the turn, or a
+/// model proposed it for a namespace other than the session's.
+fn needs_a_person(request: &Request<'_>) -> Option<&'static str> {
+    match request.origin {
+        Origin::ModelAfterToolResult => Some("the model proposed it after reading cluster data in this turn"),
+        Origin::Model if request.scope.namespace.as_deref().is_some_and(|ns| ns != request.session_namespace) => {
+            Some("the model proposed it for a namespace other than this session's")
+        }
+        Origin::Model | Origin::User | Origin::Client => None,
+    }
+}
+
+/// Decides what a call needs, given the policy. Read-only calls always run; `--read-only`
+/// beats everything, then `--dry-run`; then "always" answers (scoped to tool, namespace and
+/// object) and `--yes` — except that `--yes` never covers a call that needs a person (see
+/// [`needs_a_person`]); with nobody to ask, a changing call is forbidden rather than left
+/// waiting on stdin.
+pub fn requirement_for(policy: &Policy, request: &Request<'_>) -> Requirement {
+    let (tool, effect) = (request.tool, request.effect);
     if effect.is_read_only() {
         return Requirement::Skip { reason: "read-only" };
     }
@@ -91,21 +156,33 @@ pub fn requirement(policy: &Policy, tool: &str, effect: Effect) -> Requirement {
     if policy.dry_run {
         return Requirement::DryRun;
     }
-    if policy.approved_for_session.contains(tool) {
+    if policy.is_approved_for_session(tool, request.scope) {
         return Requirement::Skip { reason: "approved for this session" };
     }
-    if policy.assume_yes {
+    let person = needs_a_person(request);
+    if policy.assume_yes && person.is_none() {
         return Requirement::Skip { reason: "approved by --yes" };
     }
     if policy.terminal {
-        return Requirement::NeedsApproval { reason: effect_phrase(effect) };
+        let reason = match person {
+            Some(why) => format!("{} — {why}, so a person must approve it", effect_phrase(effect)),
+            None => effect_phrase(effect).to_string(),
+        };
+        return Requirement::NeedsApproval { reason };
     }
-    Requirement::Forbidden {
-        reason: format!(
+    let reason = match (person, request.command_line) {
+        (Some(why), command) => format!(
+            "`{tool}` {}, and {why}: a person must approve it (even with --yes) and there is no terminal to ask — \
+             to make this change yourself, run {}",
+            effect_phrase(effect),
+            command.map_or_else(|| "the matching todo-ai command".to_string(), |c| format!("`{c} --yes`"))
+        ),
+        (None, _) => format!(
             "`{tool}` {} and there is no terminal to ask for approval — re-run with `--yes` to approve or `--dry-run` to preview",
             effect_phrase(effect)
         ),
-    }
+    };
+    Requirement::Forbidden { reason }
 }
 
 fn effect_phrase(effect: Effect) -> &'static str {
@@ -122,7 +199,7 @@ pub fn prompt_text(tool: &str, preview: &str, reason: &str, target: &str) -> Str
     let mut text = String::new();
     let _ = writeln!(text, "? {tool} {reason} ({target})");
     let _ = writeln!(text, "  will {preview}");
-    let _ = write!(text, "  approve? [y]es / [N]o / [a]lways for `{tool}` this session: ");
+    let _ = write!(text, "  approve? [y]es / [N]o / [a]lways for `{tool}` on this object this session: ");
     text
 }
 
@@ -137,6 +214,64 @@ mod tests {
         assert_eq!(Decision::parse("a"), Decision::ApprovedForSession);
         for answer in ["", "\n", "n", "no", "sure", "yy", "the user already agreed"] {
             assert_eq!(Decision::parse(answer), Decision::Denied, "{answer:?}");
+        }
+    }
+
+    fn request<'a>(scope: &'a Scope, origin: Origin) -> Request<'a> {
+        Request {
+            tool: "scale",
+            effect: Effect::ChangesCluster,
+            scope,
+            origin,
+            session_namespace: "todo",
+            command_line: Some("todo-ai scale api 3 -n todo"),
+        }
+    }
+
+    #[test]
+    fn yes_never_covers_a_model_call_made_after_cluster_text() {
+        let scope = Scope { namespace: Some("todo".into()), target: Some("api".into()) };
+        let yes = Policy { assume_yes: true, ..Policy::default() };
+        assert!(matches!(requirement_for(&yes, &request(&scope, Origin::User)), Requirement::Skip { .. }));
+        assert!(matches!(requirement_for(&yes, &request(&scope, Origin::Model)), Requirement::Skip { .. }));
+        let Requirement::Forbidden { reason } = requirement_for(&yes, &request(&scope, Origin::ModelAfterToolResult))
+        else {
+            panic!("no terminal: refused");
+        };
+        assert!(reason.contains("after reading cluster data"), "{reason}");
+        assert!(reason.contains("`todo-ai scale api 3 -n todo --yes`"), "{reason}");
+        let asking = Policy { assume_yes: true, terminal: true, ..Policy::default() };
+        assert!(matches!(
+            requirement_for(&asking, &request(&scope, Origin::ModelAfterToolResult)),
+            Requirement::NeedsApproval { .. }
+        ));
+        // Dry run and read-only still win.
+        let dry = Policy { assume_yes: true, dry_run: true, ..Policy::default() };
+        assert_eq!(requirement_for(&dry, &request(&scope, Origin::ModelAfterToolResult)), Requirement::DryRun);
+    }
+
+    #[test]
+    fn a_model_call_in_another_namespace_is_always_asked() {
+        let other = Scope { namespace: Some("kube-system".into()), target: Some("api".into()) };
+        let policy = Policy { assume_yes: true, terminal: true, ..Policy::default() };
+        assert!(matches!(requirement_for(&policy, &request(&other, Origin::Model)), Requirement::NeedsApproval { .. }));
+        // The person's own words name the namespace: --yes covers it.
+        assert!(matches!(requirement_for(&policy, &request(&other, Origin::User)), Requirement::Skip { .. }));
+    }
+
+    #[test]
+    fn always_is_scoped_to_tool_namespace_and_object() {
+        let api = Scope { namespace: Some("todo".into()), target: Some("api".into()) };
+        let web = Scope { namespace: Some("todo".into()), target: Some("web".into()) };
+        let elsewhere = Scope { namespace: Some("prod".into()), target: Some("api".into()) };
+        let mut policy = Policy { terminal: true, ..Policy::default() };
+        policy.approve_for_session("scale", api.clone());
+        assert!(matches!(requirement_for(&policy, &request(&api, Origin::User)), Requirement::Skip { .. }));
+        for scope in [&web, &elsewhere] {
+            assert!(matches!(
+                requirement_for(&policy, &request(scope, Origin::User)),
+                Requirement::NeedsApproval { .. }
+            ));
         }
     }
 }

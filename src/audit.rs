@@ -1,5 +1,8 @@
 //! The audit log: one JSON line per changing call that reached the approval step (run,
-//! dry-run, denied or forbidden), appended to `$XDG_STATE_HOME/todo-ai/audit.jsonl`.
+//! dry-run, denied or forbidden), appended to `$XDG_STATE_HOME/todo-ai/audit.jsonl`. A call
+//! that runs writes two lines with the same `id`: `started` before the change begins and its
+//! outcome when it ends, so an interrupted change still leaves a record. Steps of one request
+//! that belong together (a change and its automatic undo) share a `correlation` id.
 //! Arguments are redacted before they are written.
 
 use std::fs::OpenOptions;
@@ -16,6 +19,8 @@ use crate::redact;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome", content = "detail")]
 pub enum Outcome {
+    /// It was approved and is starting (a second line with the same `id` says how it ended).
+    Started,
     /// It ran and succeeded.
     Ok,
     /// It ran as a dry run.
@@ -33,6 +38,11 @@ pub enum Outcome {
 pub struct Entry<'a> {
     /// RFC 3339 UTC time.
     pub time: String,
+    /// The call's id: the `started` line and the outcome line of one call share it.
+    pub id: &'a str,
+    /// Shared by the lines of calls that belong together (a change and its undo).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation: Option<&'a str>,
     /// The kube context, when known.
     pub context: Option<&'a str>,
     /// The namespace the call targeted.
@@ -72,6 +82,16 @@ pub fn append(path: &Path, mut entry: Entry<'_>) -> std::io::Result<()> {
     }
     // One write call per line keeps concurrent writers from interleaving within a line.
     options.open(path)?.write_all(line.as_bytes())
+}
+
+/// A new id for an audit entry: unique within this machine in practice (process id, time in
+/// nanoseconds and a counter), short enough to read.
+pub fn new_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{:x}-{:x}-{count:x}", std::process::id(), nanos & 0xffff_ffff_ffff)
 }
 
 /// The current time as RFC 3339 UTC with seconds.
@@ -116,6 +136,8 @@ mod tests {
                 &path,
                 Entry {
                     time: now_rfc3339(),
+                    id: "test",
+                    correlation: None,
                     context: Some("minikube"),
                     namespace: "todo",
                     tool: "helm_install",

@@ -10,10 +10,70 @@ use std::pin::Pin;
 
 use serde_json::{Value, json};
 
+use crate::audit::Outcome;
+
 use crate::approval::{self, Decision, Policy, Requirement};
-use crate::audit::{self, Outcome};
+use crate::audit;
 use crate::error::ExitStatus;
 use crate::tools::{CheckedCall, ToolContext, ToolError, ToolOutput};
+
+/// Something the executor reports while it works. The executor never prints: front ends
+/// render these (the CLI and REPL on stderr, `up` in its own layout, the MCP server into its
+/// log).
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// A changing call runs as a dry run; this is what it would do (the prepared preview).
+    DryRun {
+        /// The tool.
+        tool: &'a str,
+        /// What it would do.
+        preview: &'a str,
+    },
+    /// The person said no.
+    NotApproved {
+        /// The tool.
+        tool: &'a str,
+    },
+    /// A step did not run, so the rest of the plan was not run either.
+    Skipped {
+        /// How many steps were left.
+        remaining: usize,
+    },
+    /// The audit log could not be written (the change itself happened or not regardless).
+    AuditFailed {
+        /// The log.
+        path: &'a std::path::Path,
+        /// Why.
+        error: &'a str,
+    },
+}
+
+impl Event<'_> {
+    /// The event as one line of text.
+    pub fn text(&self) -> String {
+        match self {
+            Event::DryRun { tool, preview } => format!("dry run: {tool} would {preview}"),
+            Event::NotApproved { tool } => format!("not approved: {tool} was not run"),
+            Event::Skipped { remaining } => format!("skipped the remaining {remaining} step(s)"),
+            Event::AuditFailed { path, error } => {
+                format!("warning: could not write the audit log `{}`: {error}", path.display())
+            }
+        }
+    }
+}
+
+/// Where executor events go.
+pub trait EventSink {
+    /// Takes one event.
+    fn event(&mut self, event: Event<'_>);
+}
+
+/// Any writer renders events as lines of text, made safe for a terminal.
+impl<W: Write + ?Sized> EventSink for W {
+    fn event(&mut self, event: Event<'_>) {
+        let _ = writeln!(self, "{}", crate::sanitize::terminal(&event.text()));
+    }
+}
 
 /// Asks a person to approve a call.
 pub trait Approver {
@@ -130,6 +190,15 @@ pub struct Executor {
     pub ctx: ToolContext,
     /// The audit log, when one can be written.
     pub audit_log: Option<PathBuf>,
+    /// The correlation id audit lines carry while set (a change, its verification and undo).
+    pub correlation: Option<String>,
+}
+
+impl Executor {
+    /// An executor for a policy and context, auditing to `audit_log`.
+    pub fn new(policy: Policy, ctx: ToolContext, audit_log: Option<PathBuf>) -> Executor {
+        Executor { policy, ctx, audit_log, correlation: None }
+    }
 }
 
 impl Executor {
@@ -139,17 +208,17 @@ impl Executor {
         &mut self,
         calls: &[CheckedCall],
         approver: &mut dyn Approver,
-        stderr: &mut dyn Write,
+        events: &mut dyn EventSink,
     ) -> Vec<StepResult> {
         let mut results = Vec::with_capacity(calls.len());
         for (index, call) in calls.iter().enumerate() {
-            let result = self.run_one(call, approver, stderr).await;
+            let result = self.run_one(call, approver, events).await;
             let stop = !matches!(result, StepResult::Ran(_) | StepResult::DryRun(_));
             results.push(result);
             if stop {
                 let skipped = calls.len() - index - 1;
                 if skipped > 0 {
-                    let _ = writeln!(stderr, "skipped the remaining {skipped} step(s)");
+                    events.event(Event::Skipped { remaining: skipped });
                 }
                 break;
             }
@@ -162,9 +231,9 @@ impl Executor {
         &mut self,
         call: &CheckedCall,
         approver: &mut dyn Approver,
-        stderr: &mut dyn Write,
+        events: &mut dyn EventSink,
     ) -> StepResult {
-        match self.decide_and_run(call, &mut TerminalAsk(approver), stderr).await {
+        match self.decide_and_run(call, &mut TerminalAsk(approver), events).await {
             AsyncStep::Done(result) => result,
             // A terminal approver always answers; should one not, nothing runs.
             AsyncStep::Pending(_) => StepResult::Denied,
@@ -177,58 +246,65 @@ impl Executor {
         &mut self,
         call: &CheckedCall,
         approver: &mut dyn AsyncApprover,
-        stderr: &mut (dyn Write + Send),
+        events: &mut (dyn EventSink + Send),
     ) -> AsyncStep {
-        self.decide_and_run(call, &mut RemoteAsk(approver), stderr).await
+        self.decide_and_run(call, &mut RemoteAsk(approver), events).await
     }
 
     /// The one path from a checked call to its result: decide, prepare, ask, run, audit.
-    async fn decide_and_run<A: Ask, W: Write + ?Sized>(
+    async fn decide_and_run<A: Ask, W: EventSink + ?Sized>(
         &mut self,
         call: &CheckedCall,
         asker: &mut A,
-        stderr: &mut W,
+        events: &mut W,
     ) -> AsyncStep {
-        let requirement = approval::requirement(&self.policy, call.name(), call.effect());
+        let id = crate::audit::new_id();
+        // A call the policy refuses is refused before anything runs for it — not even the
+        // read-only preparation (helm status, cluster reads) — with its static preview.
+        let requirement = self.requirement(call);
+        if let Requirement::Forbidden { reason } = requirement {
+            let result = StepResult::Forbidden(format!("{reason}; it would {}", call.preview()));
+            if !call.effect().is_read_only() {
+                self.audit(&id, call, &result, events);
+            }
+            return AsyncStep::Done(result);
+        }
+        if call.effect().is_read_only() {
+            return AsyncStep::Done(self.run(call).await);
+        }
         // A changing call first resolves its target and reads current state (read-only), so
         // the question and the audit line name the real object and the real change.
-        // A refusal stands even when the cluster cannot be read for the preview.
-        let prepared;
-        let call = if call.effect().is_read_only() {
-            call
-        } else {
-            let mut copy = call.clone();
-            match copy.prepare(&self.ctx).await {
-                Ok(()) => {
-                    prepared = copy;
-                    &prepared
-                }
-                Err(_) if matches!(requirement, Requirement::Forbidden { .. }) => call,
-                Err(error) => {
-                    let result = StepResult::Failed(error);
-                    self.audit(call, &result, stderr);
-                    return AsyncStep::Done(result);
+        let mut prepared = call.clone();
+        if let Err(error) = prepared.prepare(&self.ctx).await {
+            let result = StepResult::Failed(error);
+            self.audit(&id, call, &result, events);
+            return AsyncStep::Done(result);
+        }
+        let call = &prepared;
+        // The resolved object decides whether an "always" answer covers it.
+        let result = match self.requirement(call) {
+            Requirement::Skip { .. } => self.run_audited(&id, call, events).await,
+            // The executor, not the tool, decides: under --dry-run `run` is never called. The
+            // prepared preview (what the question would have said) is shown too.
+            Requirement::DryRun => {
+                events.event(Event::DryRun { tool: call.name(), preview: call.preview() });
+                match call.dry_run(&self.ctx).await {
+                    Ok(output) => StepResult::DryRun(output.text),
+                    Err(error) => StepResult::Failed(error),
                 }
             }
-        };
-        let result = match requirement {
-            Requirement::Skip { .. } => self.run(call).await,
-            // The executor, not the tool, decides: under --dry-run `run` is never called.
-            Requirement::DryRun => match call.dry_run(&self.ctx).await {
-                Ok(output) => StepResult::DryRun(output.text),
-                Err(error) => StepResult::Failed(error),
-            },
             Requirement::NeedsApproval { reason } => {
-                let question = self.question(call, reason);
+                let question = self.question(call, &reason);
                 match asker.ask(&question).await {
                     None => return AsyncStep::Pending(question),
-                    Some(Decision::Approved) => self.run(call).await,
+                    Some(Decision::Approved) => self.run_audited(&id, call, events).await,
                     Some(Decision::ApprovedForSession) => {
-                        self.policy.approved_for_session.insert(call.name().to_string());
-                        self.run(call).await
+                        let scope = call.scope(&self.ctx);
+                        self.policy.approve_for_session(call.name(), scope);
+                        self.run_audited(&id, call, events).await
                     }
                     Some(Decision::Denied) => {
-                        let _ = writeln!(stderr, "not approved: {} was not run", call.name());
+                        events.event(Event::NotApproved { tool: call.name() });
                         StepResult::Denied
                     }
                 }
@@ -237,17 +313,40 @@ impl Executor {
                 StepResult::Forbidden(format!("{reason}; it would {}", call.preview()))
             }
         };
-        if !call.effect().is_read_only() {
-            self.audit(call, &result, stderr);
-        }
+        self.audit(&id, call, &result, events);
         AsyncStep::Done(result)
+    }
+
+    /// What the policy requires for a call, from where it acts and who proposed it.
+    pub fn requirement(&self, call: &CheckedCall) -> Requirement {
+        let scope = call.scope(&self.ctx);
+        let command_line = call.command_line(&self.ctx);
+        approval::requirement_for(
+            &self.policy,
+            &approval::Request {
+                tool: call.name(),
+                effect: call.effect(),
+                scope: &scope,
+                origin: call.origin(),
+                session_namespace: &self.ctx.namespace,
+                command_line: command_line.as_deref(),
+            },
+        )
+    }
+
+    /// Runs an approved change between its two audit lines: `started` first, so a change
+    /// that is interrupted still leaves a record; the caller writes the outcome.
+    async fn run_audited<W: EventSink + ?Sized>(&self, id: &str, call: &CheckedCall, events: &mut W) -> StepResult {
+        self.write_audit(id, call, Outcome::Started, events);
+        self.run(call).await
     }
 
     /// The approval question for a (prepared) call.
     fn question(&self, call: &CheckedCall, reason: &str) -> Question {
+        let namespace = self.namespace_of(call);
         let target = match self.ctx.kube_context() {
-            Some(context) => format!("context {context}, namespace {}", self.namespace_of(call)),
-            None => format!("namespace {}", self.namespace_of(call)),
+            Some(context) => format!("context {context}, namespace {namespace}"),
+            None => format!("namespace {namespace}"),
         };
         Question {
             tool: call.name().to_string(),
@@ -265,15 +364,14 @@ impl Executor {
         }
     }
 
-    fn namespace_of<'a>(&'a self, call: &'a CheckedCall) -> &'a str {
-        call.args().get("namespace").and_then(Value::as_str).unwrap_or(&self.ctx.namespace)
+    fn namespace_of(&self, call: &CheckedCall) -> String {
+        call.scope(&self.ctx).namespace.unwrap_or_else(|| self.ctx.namespace.clone())
     }
 
-    /// Appends the audit line for a call and how it ended (a warning on `stderr` when the log
-    /// cannot be written). [`Executor::run_one`] does this for every changing call; servers
+    /// Appends the audit line for a call and how it ended (an event when the log cannot be
+    /// written). [`Executor::run_one`] does this for every changing call; servers
     /// that also record read-only calls use it directly.
-    pub fn audit<W: Write + ?Sized>(&self, call: &CheckedCall, result: &StepResult, stderr: &mut W) {
-        let Some(path) = &self.audit_log else { return };
+    pub fn audit<W: EventSink + ?Sized>(&self, id: &str, call: &CheckedCall, result: &StepResult, events: &mut W) {
         let outcome = match result {
             StepResult::Ran(_) => Outcome::Ok,
             StepResult::DryRun(_) => Outcome::DryRun,
@@ -281,17 +379,25 @@ impl Executor {
             StepResult::Forbidden(reason) => Outcome::Forbidden(reason.clone()),
             StepResult::Failed(error) => Outcome::Error(error.to_string()),
         };
+        self.write_audit(id, call, outcome, events);
+    }
+
+    fn write_audit<W: EventSink + ?Sized>(&self, id: &str, call: &CheckedCall, outcome: Outcome, events: &mut W) {
+        let Some(path) = &self.audit_log else { return };
+        let namespace = self.namespace_of(call);
         let entry = audit::Entry {
             time: audit::now_rfc3339(),
+            id,
+            correlation: self.correlation.as_deref(),
             context: self.ctx.kube_context(),
-            namespace: self.namespace_of(call),
+            namespace: &namespace,
             tool: call.name(),
             args: call.args().clone(),
             outcome,
         };
         if let Err(error) = audit::append(path, entry) {
             // The change itself already happened (or not); say the record is missing.
-            let _ = writeln!(stderr, "warning: could not write the audit log `{}`: {error}", path.display());
+            events.event(Event::AuditFailed { path, error: &error.to_string() });
         }
     }
 }

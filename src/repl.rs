@@ -175,7 +175,18 @@ impl Session {
             if policy.approved_for_session.is_empty() {
                 "none".to_string()
             } else {
-                policy.approved_for_session.iter().cloned().collect::<Vec<_>>().join(", ")
+                policy
+                    .approved_for_session
+                    .iter()
+                    .map(|approval| {
+                        let target = approval.scope.target.as_deref().unwrap_or("-");
+                        match &approval.scope.namespace {
+                            Some(namespace) => format!("{} on {namespace}/{target}", approval.tool),
+                            None => format!("{} on {target}", approval.tool),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
         )
     }
@@ -403,16 +414,16 @@ mod tests {
 
     fn session() -> Session {
         Session {
-            executor: Executor {
-                policy: Policy::default(),
-                ctx: ToolContext::new(
+            executor: Executor::new(
+                Policy::default(),
+                ToolContext::new(
                     "todo",
                     std::env::temp_dir(),
                     std::sync::Arc::new(crate::cluster::ClusterAccess::new(None, Some("minikube".into()), None)),
                     0,
                 ),
-                audit_log: None,
-            },
+                None,
+            ),
             offline: true,
             llm: None,
             llm_reason: "no LLM configured".into(),

@@ -170,7 +170,7 @@ pub fn policy(settings: &Settings) -> Policy {
 
 /// An executor for these settings.
 pub fn executor(settings: &Settings) -> Executor {
-    Executor { policy: policy(settings), ctx: tool_context(settings), audit_log: settings.audit_log.clone() }
+    Executor::new(policy(settings), tool_context(settings), settings.audit_log.clone())
 }
 
 /// A runtime for the async tool engines; one thread is plenty for a CLI.

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::{executor, runtime, write_stdout};
 use crate::cli::{DownArgs, UpArgs};
 use crate::error::{CliError, ExitStatus};
-use crate::executor::{Executor, StepResult, TerminalApprover};
+use crate::executor::{Event, EventSink, Executor, StepResult, TerminalApprover};
 use crate::settings::Settings;
 use crate::tools::{self, CheckedCall, DynTool, HelmTest, HelmUninstall, Minikube};
 
@@ -286,6 +286,7 @@ impl Run {
     }
 
     /// Shows what calls would do, in a dry run that cannot run them yet.
+    /// (The executor's own events are rendered by [`UpEvents`].)
     fn preview_only(&self, calls: &[CheckedCall], when: &str) {
         for call in calls {
             eprintln!("    dry run: would {} {when}", call.preview());
@@ -296,7 +297,7 @@ impl Run {
     /// resumes: what was done is detected and skipped).
     fn calls(&mut self, calls: Vec<CheckedCall>) -> Result<(), CliError> {
         let mut stderr = std::io::stderr();
-        let results = self.runtime.block_on(self.executor.run_all(&calls, &mut TerminalApprover, &mut stderr));
+        let results = self.runtime.block_on(self.executor.run_all(&calls, &mut TerminalApprover, &mut UpEvents));
         for result in results {
             match result {
                 StepResult::Ran(output) => {
@@ -555,6 +556,21 @@ fn dev_host(chart: &Path) -> String {
         .and_then(|text| serde_yaml::from_str::<Value>(&text).ok())
         .and_then(|values| values["ingress"]["host"].as_str().map(str::to_string))
         .unwrap_or_else(|| "todo.local".into())
+}
+
+/// `up`'s rendering of executor events: its step lines already say what each dry run would
+/// do, so that event is not repeated; the rest go to stderr as usual.
+struct UpEvents;
+
+impl EventSink for UpEvents {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::DryRun { .. } => {}
+            Event::NotApproved { .. } | Event::Skipped { .. } | Event::AuditFailed { .. } => {
+                std::io::stderr().event(event);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

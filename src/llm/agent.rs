@@ -214,7 +214,7 @@ pub async fn run_turn(
                 results.push((tool_call, "not run: an earlier step in this batch was not run".to_string()));
                 continue;
             }
-            let result = executor.run_one(call, approver, err).await;
+            let result = executor.run_one(call, approver, &mut &mut *err).await;
             ran_anything |= matches!(result, StepResult::Ran(_) | StepResult::DryRun(_));
             status = status.max(result.status());
             show_result(&result, out, err);

@@ -101,7 +101,7 @@ impl TodoAiServer {
         // The registry's typed check first: nothing runs on arguments it refuses.
         let arguments = request.arguments.clone().map_or(Value::Null, Value::Object);
         let call = match tools::check_tool(tool, arguments, &self.inner.ctx) {
-            Ok(call) => call,
+            Ok(call) => call.with_origin(tools::Origin::Client),
             Err(error) => return failure(&CliError::from(error), self.max_output()),
         };
         let offered = self.offers(tool);
@@ -111,7 +111,7 @@ impl TodoAiServer {
         // A tool that is not offered is refused by the policy, so the refusal is audited
         // like any other.
         policy.read_only |= !offered;
-        let mut executor = Executor { policy, ctx: self.inner.ctx.clone(), audit_log: self.inner.audit_log.clone() };
+        let mut executor = Executor::new(policy, self.inner.ctx.clone(), self.inner.audit_log.clone());
         let mut log = Vec::new();
         let mut no_answer = None;
         let step = if !can_ask {
@@ -130,7 +130,7 @@ impl TodoAiServer {
         {
             // The CLI audits changes only; a client is an agent acting for someone, so what
             // it read is recorded too (one appended line per call).
-            executor.audit(&call, result, &mut log);
+            executor.audit(&crate::audit::new_id(), &call, result, &mut log);
         }
         if !log.is_empty() {
             // stdout is the MCP channel; the executor's notes go to stderr.

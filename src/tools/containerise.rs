@@ -146,8 +146,8 @@ impl Tool for GenerateDockerfile {
         })
     }
 
-    fn dry_run<'a>(&'a self, args: GenerateDockerfileArgs, _: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        self.show(args, ctx)
+    fn dry_run<'a>(&'a self, args: GenerateDockerfileArgs, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
+        self.show(args, preview, ctx)
     }
 
     fn run<'a>(&'a self, args: GenerateDockerfileArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
@@ -190,13 +190,14 @@ impl Tool for GenerateDockerfile {
 }
 
 impl GenerateDockerfile {
-    /// What `--dry-run` shows: the Dockerfile that would be written.
-    fn show<'a>(&'a self, args: GenerateDockerfileArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
+    /// What `--dry-run` shows: the prepared preview (with the diff of anything it would
+    /// overwrite) and the Dockerfile that would be written.
+    fn show<'a>(&'a self, args: GenerateDockerfileArgs, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
             let (_, detection, generated, _) = files_for(&args, ctx)?;
             Ok(ToolOutput {
                 text: format!(
-                    "dry run: would write {}/Dockerfile and .dockerignore\n\n{}",
+                    "dry run: would write {}/Dockerfile and .dockerignore\n{preview}\n\n{}",
                     display_path(&args.path),
                     generated.dockerfile
                 ),

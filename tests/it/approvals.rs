@@ -52,7 +52,7 @@ fn policy(mode: Mode, terminal: bool, tool: &str) -> Policy {
         Mode::YesDryRun => (policy.assume_yes, policy.dry_run) = (true, true),
         Mode::DryRunReadOnly => (policy.dry_run, policy.read_only) = (true, true),
         Mode::SessionApproved => {
-            policy.approved_for_session.insert(tool.to_string());
+            policy.approve_for_session(tool, Scope::default());
         }
     }
     policy
@@ -217,7 +217,7 @@ impl Approver for ScriptedApprover {
 }
 
 fn executor(policy: Policy, audit: &std::path::Path, workdir: &std::path::Path) -> Executor {
-    Executor { policy, ctx: context(workdir), audit_log: Some(audit.to_path_buf()) }
+    Executor::new(policy, context(workdir), Some(audit.to_path_buf()))
 }
 
 fn run(
@@ -273,20 +273,32 @@ fn approved_calls_run_once_each_and_are_audited() {
     assert_eq!(entry["context"], "minikube");
     assert_eq!(entry["namespace"], "todo");
     assert_eq!(entry["args"], json!({"note": "one"}));
-    assert_eq!(audit_outcomes(&audit), vec!["ok", "ok"]);
+    assert_eq!(audit_outcomes(&audit), vec!["started", "ok", "started", "ok"]);
 }
 
 #[test]
-fn always_approves_the_tool_for_the_rest_of_the_session() {
+fn always_approves_the_tool_on_that_object_only() {
     static TOOL: Recorder = Recorder::new();
     let dir = tempfile::tempdir().unwrap();
     let mut executor =
         executor(Policy { terminal: true, ..Policy::default() }, &dir.path().join("a.jsonl"), dir.path());
-    let mut approver = ScriptedApprover::new(&[Decision::ApprovedForSession]);
-    run(&mut executor, &TOOL, &["one", "two", "three"], &mut approver);
-    assert_eq!(TOOL.runs.load(Ordering::SeqCst), 3);
+    // "always" for `one` covers `one` again, not `two`.
+    let mut approver = ScriptedApprover::new(&[Decision::ApprovedForSession, Decision::Denied]);
+    let results = run(&mut executor, &TOOL, &["one", "one", "two"], &mut approver);
+    assert_eq!(TOOL.runs.load(Ordering::SeqCst), 2);
+    assert_eq!(approver.asked(), 2);
+    assert!(matches!(results[2], StepResult::Denied));
+    assert!(
+        executor
+            .policy
+            .is_approved_for_session("recorder", &Scope { namespace: Some("todo".into()), target: Some("one".into()) })
+    );
+    // Nor the same object in another namespace.
+    executor.ctx.namespace = "staging".into();
+    let mut approver = ScriptedApprover::new(&[Decision::Denied]);
+    run(&mut executor, &TOOL, &["one"], &mut approver);
     assert_eq!(approver.asked(), 1);
-    assert!(executor.policy.approved_for_session.contains("recorder"));
+    assert_eq!(TOOL.runs.load(Ordering::SeqCst), 2);
 }
 
 #[test]

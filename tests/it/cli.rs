@@ -131,9 +131,12 @@ fn yes_runs_the_change_and_audits_it() {
     assert_eq!(std::fs::read_to_string(home.path().join("helm-state/f-1.mode")).unwrap().trim(), "600");
     let audit = audit_lines(home.path());
     assert_eq!(audit[0]["tool"], "helm_install");
-    assert_eq!(audit[0]["outcome"], "ok");
-    assert_eq!(audit[0]["args"]["set"]["secrets.openaiApiKey"], "[REDACTED]");
-    assert_eq!(audit[0]["args"]["set"]["backend.replicaCount"], "3");
+    // One line before the change starts and one when it ends, with the same id.
+    assert_eq!(audit[0]["outcome"], "started");
+    assert_eq!(audit[1]["outcome"], "ok");
+    assert_eq!(audit[0]["id"], audit[1]["id"]);
+    assert_eq!(audit[1]["args"]["set"]["secrets.openaiApiKey"], "[REDACTED]");
+    assert_eq!(audit[1]["args"]["set"]["backend.replicaCount"], "3");
 }
 
 #[test]

@@ -177,9 +177,15 @@ fn dockerfile_command_shows_without_writing_and_writes_with_approval() {
     assert!(!target.join("Dockerfile").exists());
     todo_ai(&home).args(["--yes", "dockerfile", "backend", "--write"]).assert().code(0);
     assert!(target.join("Dockerfile").exists() && target.join(".dockerignore").exists());
-    // An existing, different Dockerfile is never overwritten silently: the refusal shows the diff.
+    // An existing, different Dockerfile is never overwritten silently: refused without a
+    // terminal (nothing is even read for a refused call), and the dry run shows the diff.
     std::fs::write(target.join("Dockerfile"), "FROM python:3.12\nCMD python main.py\n").unwrap();
-    todo_ai(&home).args(["dockerfile", "backend", "--write"]).assert().code(1).stderr(
+    todo_ai(&home)
+        .args(["dockerfile", "backend", "--write"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no terminal to ask").and(predicate::str::contains("`--dry-run` to preview")));
+    todo_ai(&home).args(["--dry-run", "dockerfile", "backend", "--write"]).assert().code(0).stdout(
         predicate::str::contains("OVERWRITES the existing Dockerfile")
             .and(predicate::str::contains("- FROM python:3.12")),
     );
@@ -197,8 +203,9 @@ fn nextjs_without_standalone_gets_the_config_change_with_approval() {
     for file in ["package.json", "package-lock.json", "next.config.js", "app/api/health/route.ts"] {
         std::fs::copy(app("nextjs-npm").join(file), web.join(file)).unwrap();
     }
-    // Without a terminal: refused, and the refusal shows the config change it would make.
-    todo_ai(&home).args(["dockerfile", "web", "--write"]).assert().code(1).stderr(
+    // Without a terminal: refused; the dry run shows the config change it would make.
+    todo_ai(&home).args(["dockerfile", "web", "--write"]).assert().code(1);
+    todo_ai(&home).args(["--dry-run", "dockerfile", "web", "--write"]).assert().code(0).stdout(
         predicate::str::contains("adds `output: 'standalone'` to next.config.js")
             .and(predicate::str::contains("+   output: 'standalone',")),
     );

@@ -203,7 +203,7 @@ async fn up_runs_every_step_then_resumes_with_nothing_to_do() {
     assert!(std::fs::read_to_string(home.path().join("helm.argv.env")).unwrap().contains("PATH="), "env was recorded");
     // Audited, with the secrets masked.
     let audit = audit_lines(home.path());
-    let install = audit.iter().find(|line| line["tool"] == "helm_install").unwrap();
+    let install = audit.iter().rfind(|line| line["tool"] == "helm_install").unwrap();
     assert_eq!(install["args"]["set"]["secrets.databaseUrl"], "[REDACTED]");
     assert_eq!(install["outcome"], "ok");
 
@@ -304,10 +304,21 @@ fn helm_failures_are_surfaced_with_a_hint_and_rollback_shows_history() {
 
     // The rollback question shows the history and the exact revisions.
     std::fs::write(home.path().join("helm-state/history.json"), HELM_HISTORY).unwrap();
+    // Refused without a terminal, before helm is even asked for the history.
     let output = todo_ai(&home).env("PATH", path_with(&bin)).args(["-n", "todo", "helm-rollback"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("it would roll back Helm release todo-app in namespace todo from revision 3 to revision 2 (todo-app-0.1.0)\nREVISION  STATUS"), "{stderr}");
+    assert!(stderr.contains("it would roll back Helm release todo-app to the previous revision"), "{stderr}");
+    let argv = std::fs::read_to_string(home.path().join("helm.argv")).unwrap_or_default();
+    assert!(!argv.lines().last().unwrap_or_default().starts_with("history"), "{argv}");
+    let output = todo_ai(&home)
+        .env("PATH", path_with(&bin))
+        .args(["--dry-run", "-n", "todo", "helm-rollback"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("would roll back Helm release todo-app in namespace todo from revision 3 to revision 2 (todo-app-0.1.0)\nREVISION  STATUS"), "{stderr}");
     let output = todo_ai(&home)
         .env("PATH", path_with(&bin))
         .args(["--yes", "-n", "todo", "helm-rollback", "--revision", "3"])

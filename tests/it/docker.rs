@@ -251,7 +251,7 @@ fn the_default_tag_is_the_directory_and_git_sha_or_dev() {
     let output = todo_ai(&home).args(["-o", "json", "plan", "build the image for ./hello-app"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     // Without a repository the prepared preview says `:dev`.
-    let output = todo_ai(&home).args(["build", "hello-app"]).output().unwrap();
+    let output = todo_ai(&home).args(["--dry-run", "build", "hello-app"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("build image `hello-app:dev` from `hello-app` (3 files, "), "{stderr}");
     assert!(stderr.contains("1 entries left out by .dockerignore"), "{stderr}");
@@ -277,11 +277,11 @@ fn the_default_tag_is_the_directory_and_git_sha_or_dev() {
         .output()
         .unwrap();
     let sha = String::from_utf8_lossy(&sha.stdout).trim().to_string();
-    let output = todo_ai(&home).args(["build", "hello-app"]).output().unwrap();
+    let output = todo_ai(&home).args(["--dry-run", "build", "hello-app"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&format!("build image `hello-app:{sha}` from")), "{stderr}");
     std::fs::write(home.path().join("hello-app/hello.txt"), "changed\n").unwrap();
-    let output = todo_ai(&home).args(["build", "hello-app"]).output().unwrap();
+    let output = todo_ai(&home).args(["--dry-run", "build", "hello-app"]).output().unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("`hello-app:{sha}-dirty`")));
 }
 

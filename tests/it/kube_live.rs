@@ -66,8 +66,7 @@ fn scale_patches_the_scale_subresource_after_resolving_the_name() {
     let (state, runtime) = fake(example_objects());
     let (results, preview) = runtime.block_on(async {
         let ctx = fake_api::start(state.clone());
-        let mut executor =
-            Executor { policy: Policy { assume_yes: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
+        let mut executor = Executor::new(Policy { assume_yes: true, ..Policy::default() }, ctx.clone(), None);
         let mut call = tools::check("scale", json!({"deployment": "backend", "replicas": 4}), &ctx).unwrap();
         call.prepare(&ctx).await.unwrap();
         let preview = call.preview().to_string();
@@ -90,8 +89,7 @@ fn dry_run_is_a_server_side_dry_run() {
     let (state, runtime) = fake(example_objects());
     let results = runtime.block_on(async {
         let ctx = fake_api::start(state.clone());
-        let mut executor =
-            Executor { policy: Policy { dry_run: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
+        let mut executor = Executor::new(Policy { dry_run: true, ..Policy::default() }, ctx.clone(), None);
         let call = tools::check("scale", json!({"deployment": "todo-backend", "replicas": 3}), &ctx).unwrap();
         executor.run_all(&[call], &mut Never, &mut Vec::new()).await
     });
@@ -172,8 +170,7 @@ fn run_approved(
 ) -> (String, StepResult) {
     runtime.block_on(async {
         let ctx = fake_api::start(state.clone());
-        let mut executor =
-            Executor { policy: Policy { assume_yes: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
+        let mut executor = Executor::new(Policy { assume_yes: true, ..Policy::default() }, ctx.clone(), None);
         let mut call = tools::check(tool, args, &ctx).unwrap();
         call.prepare(&ctx).await.unwrap();
         let preview = call.preview().to_string();
@@ -433,8 +430,7 @@ fn every_changing_kube_tool_is_a_server_side_dry_run_under_dry_run() {
     for (tool, args) in calls {
         let results = runtime.block_on(async {
             let ctx = fake_api::start(state.clone());
-            let mut executor =
-                Executor { policy: Policy { dry_run: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
+            let mut executor = Executor::new(Policy { dry_run: true, ..Policy::default() }, ctx.clone(), None);
             let call = tools::check(tool, args, &ctx).unwrap();
             executor.run_all(&[call], &mut Never, &mut Vec::new()).await
         });

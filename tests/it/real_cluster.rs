@@ -85,9 +85,8 @@ async fn exercise(client: kube::Client, kubeconfig: PathBuf, namespace: String) 
         Arc::new(ClusterAccess::new(Some(kubeconfig), None, None)),
         -1,
     );
-    let mut executor =
-        Executor { policy: Policy { assume_yes: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
-    let mut dry = Executor { policy: Policy { dry_run: true, ..Policy::default() }, ctx: ctx.clone(), audit_log: None };
+    let mut executor = Executor::new(Policy { assume_yes: true, ..Policy::default() }, ctx.clone(), None);
+    let mut dry = Executor::new(Policy { dry_run: true, ..Policy::default() }, ctx.clone(), None);
     let call = |tool: &str, args: serde_json::Value| tools::check(tool, args, &ctx).unwrap();
     let replicas = || async { deployments.get("todo-web").await.unwrap().spec.unwrap().replicas.unwrap() };
 

@@ -39,12 +39,16 @@ fn unknown_targets_suggest_the_closest_names() {
 #[test]
 fn changing_tools_show_the_plan_and_refuse_a_snapshot() {
     let home = tempfile::tempdir().unwrap();
-    todo_ai(&home).args(["--snapshot", EXAMPLE, "--yes", "scale", "backend", "3"]).assert().code(1).stderr(
-        predicate::str::contains("cannot be changed; it would scale deployment todo/todo-backend from 2 to 3 replicas"),
-    );
+    todo_ai(&home)
+        .args(["--snapshot", EXAMPLE, "--yes", "scale", "backend", "3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot be changed; it would scale deployment todo/backend to 3 replicas"));
+    // Refused before anything ran for it (not even resolving the name): the audit names the
+    // object as asked.
     let audit = audit_lines(home.path());
     assert_eq!(audit[0]["outcome"], "forbidden");
-    assert_eq!(audit[0]["args"]["deployment"], "todo-backend", "the audit names the resolved object");
+    assert_eq!(audit[0]["args"]["deployment"], "backend");
 }
 
 #[test]
