@@ -76,13 +76,16 @@ impl CliError {
     }
 
     /// The full rendering for stderr.
+    ///
+    /// Messages often quote text from outside (a server's error, a file name, a log line), so
+    /// control characters are replaced: an error can never rewrite the terminal.
     pub fn render(&self) -> String {
-        let mut text = format!("error: {}\n", self.message);
+        let mut text = format!("error: {}\n", crate::sanitize::terminal(&self.message));
         if let Some(cause) = &self.cause {
-            text.push_str(&format!("  caused by: {cause}\n"));
+            text.push_str(&format!("  caused by: {}\n", crate::sanitize::terminal(cause)));
         }
         if let Some(hint) = &self.hint {
-            text.push_str(&format!("\nhint: {hint}\n"));
+            text.push_str(&format!("\nhint: {}\n", crate::sanitize::terminal(hint)));
         }
         text
     }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod containerise;
 pub mod diagnose;
 pub mod docker;
+pub mod engine;
 pub mod error;
 pub mod exec;
 pub mod executor;

@@ -13,9 +13,10 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper, history::DefaultHistory};
 
 use crate::approval::Decision;
-use crate::commands::{self, CheckedPlan, check_plan, render_plan_text};
+use crate::commands::{self, CheckedPlan, check_plan};
+use crate::engine::render::{PlanPlacement, Renderer as _, Terminal};
 use crate::error::{CliError, ExitStatus};
-use crate::executor::{Approver, Executor};
+use crate::executor::Approver;
 use crate::planner::{PlannerKind, offline};
 use crate::settings::{self, Settings};
 use crate::tools;
@@ -36,18 +37,15 @@ pub const META_COMMANDS: [(&str, &str); 11] = [
     ("/exit", "leave (Ctrl-D works too)"),
 ];
 
-/// What the session remembers between turns.
+/// What the session remembers between turns: the engine's session, and the modes it started
+/// with (which `/dry-run` and `/read-only` may tighten but never loosen).
 pub struct Session {
-    /// Policy, context and audit log.
-    pub executor: Executor,
-    /// Whether planning stays offline.
-    pub offline: bool,
-    /// The LLM, when one is configured (dropped for the session after it refuses the key).
-    pub llm: Option<crate::llm::LlmClient>,
-    /// Why there is no LLM, for `/status`.
-    pub llm_reason: String,
-    /// The conversation with the LLM so far (bounded; `/clear` resets it).
-    pub conversation: crate::llm::agent::Conversation,
+    /// The turn engine's session: executor (policy, context, audit) and planner.
+    pub engine: crate::engine::Session,
+    /// `--dry-run` (flag, environment or config) was on at start.
+    pub started_dry_run: bool,
+    /// `--read-only` was on at start.
+    pub started_read_only: bool,
 }
 
 /// What a meta command asks the loop to do.
@@ -62,19 +60,19 @@ pub enum MetaOutcome {
 impl Session {
     /// The prompt: kube context and namespace, plus active modes.
     pub fn prompt(&self) -> String {
-        let context = if self.executor.ctx.cluster.is_snapshot() {
+        let context = if self.engine.executor.ctx.cluster.is_snapshot() {
             "snapshot"
         } else {
-            self.executor.ctx.kube_context().unwrap_or("-")
+            self.engine.executor.ctx.kube_context().unwrap_or("-")
         };
         let mut modes = String::new();
-        if self.executor.policy.dry_run {
+        if self.engine.executor.policy.dry_run {
             modes.push_str(" dry-run");
         }
-        if self.executor.policy.read_only {
+        if self.engine.executor.policy.read_only {
             modes.push_str(" read-only");
         }
-        format!("todo-ai [{context}:{}{modes}]> ", self.executor.ctx.namespace)
+        format!("todo-ai [{context}:{}{modes}]> ", self.engine.executor.ctx.namespace)
     }
 
     /// Handles a `/` command.
@@ -88,42 +86,54 @@ impl Session {
             ("/tools", _) => crate::commands::tools_table(),
             ("/status", _) => self.status(),
             ("/offline", _) => {
-                self.offline = true;
+                self.engine.planner.offline = true;
                 "planning offline (built-in rules)".to_string()
             }
-            ("/online", _) => match &self.llm {
+            ("/online", _) => match &self.engine.planner.llm {
                 Some(client) => {
-                    self.offline = false;
+                    self.engine.planner.offline = false;
                     format!("planning with the LLM: {}", client.config.describe())
                 }
-                None => format!("no LLM planner is available ({}); planning stays offline", self.llm_reason),
+                None => {
+                    format!("no LLM planner is available ({}); planning stays offline", self.engine.planner.llm_reason)
+                }
             },
             ("/namespace" | "/ns", Some(namespace)) => match validate::label_name("namespace", namespace) {
                 Ok(()) => {
-                    self.executor.ctx.namespace = namespace.to_string();
-                    format!("namespace is now {namespace}")
+                    self.engine.executor.ctx.namespace = namespace.to_string();
+                    // "Always" answers were given for objects in the old namespace.
+                    self.engine.executor.policy.approved_for_session.clear();
+                    format!("namespace is now {namespace} (approvals for this session were reset)")
                 }
                 Err(error) => format!("error: {error}"),
             },
             ("/namespace" | "/ns", None) => {
-                format!("namespace is {}; change it with `/namespace NS`", self.executor.ctx.namespace)
+                format!("namespace is {}; change it with `/namespace NS`", self.engine.executor.ctx.namespace)
             }
             ("/context", Some(context)) => self.switch_context(context),
             ("/context", None) => format!(
                 "kube context is {}; change it with `/context NAME`",
-                self.executor.ctx.kube_context().unwrap_or("the kubeconfig's current one")
+                self.engine.executor.ctx.kube_context().unwrap_or("the kubeconfig's current one")
             ),
+            // These may tighten what the session started with, never loosen it: a mode a flag,
+            // the environment or the config file turned on stays on.
+            ("/dry-run", _) if self.started_dry_run => {
+                "dry-run stays on: this session was started with it (flag, TODO_AI_DRY_RUN or config)".to_string()
+            }
             ("/dry-run", _) => {
-                self.executor.policy.dry_run = !self.executor.policy.dry_run;
-                format!("dry-run is {}", on_off(self.executor.policy.dry_run))
+                self.engine.executor.policy.dry_run = !self.engine.executor.policy.dry_run;
+                format!("dry-run is {}", on_off(self.engine.executor.policy.dry_run))
+            }
+            ("/read-only", _) if self.started_read_only => {
+                "read-only stays on: this session was started with it (flag, TODO_AI_READ_ONLY or config)".to_string()
             }
             ("/read-only", _) => {
-                self.executor.policy.read_only = !self.executor.policy.read_only;
-                format!("read-only is {}", on_off(self.executor.policy.read_only))
+                self.engine.executor.policy.read_only = !self.engine.executor.policy.read_only;
+                format!("read-only is {}", on_off(self.engine.executor.policy.read_only))
             }
             ("/clear", _) => {
-                self.executor.policy.approved_for_session.clear();
-                self.conversation.clear();
+                self.engine.executor.policy.approved_for_session.clear();
+                self.engine.planner.conversation.clear();
                 "conversation cleared (session approvals too)".to_string()
             }
             (other, _) => format!("unknown command `{other}`; `/help` lists them"),
@@ -136,11 +146,11 @@ impl Session {
     /// the approval question, the audit line, kube tools and helm all use the new cluster;
     /// approvals given "for this session" are forgotten.
     fn switch_context(&mut self, name: &str) -> String {
-        if self.executor.ctx.cluster.is_snapshot() {
+        if self.engine.executor.ctx.cluster.is_snapshot() {
             return "error: this session reads a snapshot, which has no kube contexts; restart without `--snapshot`"
                 .into();
         }
-        let kubeconfig = self.executor.ctx.cluster.kubeconfig().cloned();
+        let kubeconfig = self.engine.executor.ctx.cluster.kubeconfig().cloned();
         let contexts = settings::kube_contexts(kubeconfig.as_deref());
         let Some(found) = contexts.iter().find(|(context, _)| context == name) else {
             let known: Vec<&str> = contexts.iter().map(|(context, _)| context.as_str()).collect();
@@ -151,11 +161,11 @@ impl Session {
             );
         };
         let access = crate::cluster::ClusterAccess::new(kubeconfig, Some(found.0.clone()), None);
-        self.executor.ctx.cluster = std::sync::Arc::new(access);
-        self.executor.policy.approved_for_session.clear();
+        self.engine.executor.ctx.cluster = std::sync::Arc::new(access);
+        self.engine.executor.policy.approved_for_session.clear();
         let mut text = format!("kube context is now {name}");
         if let Some(namespace) = &found.1 {
-            self.executor.ctx.namespace = namespace.clone();
+            self.engine.executor.ctx.namespace = namespace.clone();
             text.push_str(&format!(", namespace {namespace}"));
         }
         text.push_str(" (approvals for this session were reset)");
@@ -163,12 +173,12 @@ impl Session {
     }
 
     fn status(&self) -> String {
-        let policy = &self.executor.policy;
+        let policy = &self.engine.executor.policy;
         format!(
             "planner: {}\ncontext: {}\nnamespace: {}\ndry-run: {}\nread-only: {}\nauto-approve (--yes): {}\napproved for this session: {}",
             self.planner_line(),
-            self.executor.ctx.kube_context().unwrap_or("kubeconfig default"),
-            self.executor.ctx.namespace,
+            self.engine.executor.ctx.kube_context().unwrap_or("kubeconfig default"),
+            self.engine.executor.ctx.namespace,
             on_off(policy.dry_run),
             on_off(policy.read_only),
             on_off(policy.assume_yes),
@@ -193,18 +203,27 @@ impl Session {
 
     /// Which planner answers and why.
     pub fn planner_line(&self) -> String {
-        match (&self.llm, self.offline) {
+        match (&self.engine.planner.llm, self.engine.planner.offline) {
             (Some(client), false) => {
-                format!("llm — {} ({} turns kept)", client.config.describe(), self.conversation.len())
+                format!("llm — {} ({} turns kept)", client.config.describe(), self.engine.planner.conversation.len())
             }
             (Some(_), true) => "offline (/offline; `/online` switches back to the LLM)".to_string(),
-            (None, _) => format!("offline ({})", self.llm_reason),
+            (None, _) => format!("offline ({})", self.engine.planner.llm_reason),
         }
     }
 
     /// Plans a line with the offline rules and checks it against the registry.
     pub fn plan(&self, line: &str) -> CheckedPlan {
-        check_plan(offline::plan(line), PlannerKind::Offline, &self.executor.ctx)
+        check_plan(offline::plan(line), PlannerKind::Offline, &self.engine.executor.ctx)
+    }
+
+    /// A session for these settings.
+    pub fn new(settings: &Settings) -> Session {
+        Session {
+            engine: commands::session(settings),
+            started_dry_run: settings.dry_run,
+            started_read_only: settings.read_only,
+        }
     }
 }
 
@@ -289,13 +308,7 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
         let _ = editor.load_history(path);
     }
     let runtime = commands::runtime()?;
-    let mut session = Session {
-        executor: commands::executor(&settings),
-        offline: settings.offline,
-        llm: crate::commands::llm_client(&settings),
-        llm_reason: settings.llm.as_ref().err().cloned().unwrap_or_else(|| "the LLM client could not be built".into()),
-        conversation: crate::llm::agent::Conversation::default(),
-    };
+    let mut session = Session::new(&settings);
     if settings.verbosity >= 0 {
         eprintln!("todo-ai {} — type a request, `/help` for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
     }
@@ -318,7 +331,7 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
             }
             continue;
         }
-        turn(&mut session, &mut editor, &runtime, line, settings.output)?;
+        turn(&mut session, &mut editor, &runtime, line, &settings);
     }
     if let Some(path) = &history {
         if let Some(parent) = path.parent() {
@@ -329,105 +342,66 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
     Ok(ExitStatus::Success)
 }
 
+/// One request, through the turn engine. Ctrl-C cancels the running action and the
+/// session goes on.
 fn turn(
     session: &mut Session,
     editor: &mut Editor<ReplHelper, DefaultHistory>,
     runtime: &tokio::runtime::Runtime,
     line: &str,
-    output: crate::cli::OutputFormat,
-) -> Result<(), CliError> {
-    // Out-of-scope prompts are refused by the offline rules before any model sees them.
-    if let (Some(client), false, false) = (&session.llm, session.offline, offline::plan(line).refused) {
-        let mut approver = EditorApprover { editor: &mut *editor };
-        let mut stdout = std::io::stdout();
-        let mut stderr = std::io::stderr();
-        let end = runtime.block_on(async {
-            tokio::select! {
-                biased;
-                _ = tokio::signal::ctrl_c() => None,
-                end = crate::llm::agent::run_turn(
-                    client,
-                    &mut session.conversation,
-                    line,
-                    &mut session.executor,
-                    &mut approver,
-                    &mut stdout,
-                    &mut stderr,
-                ) => Some(end),
-            }
-        });
-        match end {
-            None => {
-                eprintln!("cancelled");
-                return Ok(());
-            }
-            Some(crate::llm::agent::TurnEnd::Failed { error, ran_anything: false }) => {
-                crate::commands::fallback_notice(&error);
-                if matches!(error, crate::llm::LlmError::Auth(_)) {
-                    // Said once: the key will not get better during this session.
-                    eprintln!(
-                        "note: planning offline for the rest of this session (`/online` will not help until the key is fixed)"
-                    );
-                    session.llm = None;
-                    session.llm_reason = format!("{error}");
-                }
-            }
-            Some(crate::llm::agent::TurnEnd::Failed { error, ran_anything: true }) => {
-                eprintln!("error: {error}\n\nhint: {}; nothing that ran is re-run", error.hint());
-                return Ok(());
-            }
-            Some(_) => return Ok(()),
-        }
-    }
-    let checked = session.plan(line);
-    print!("{}", render_plan_text(&checked));
-    let _ = std::io::stdout().flush();
-    if checked.calls.is_empty() {
-        return Ok(());
-    }
-    let mut stderr = std::io::stderr();
-    let executor = &mut session.executor;
+    settings: &Settings,
+) {
     let mut approver = EditorApprover { editor };
-    let results = runtime.block_on(async {
+    let mut renderer = Terminal::new(settings.output, PlanPlacement::Stderr, settings.verbosity < 0);
+    let engine = &mut session.engine;
+    let finished = runtime.block_on(async {
         // The signal branch is polled first so Ctrl-C is caught from the start: it cancels
         // the running tool (dropping its future) and the session goes on.
         tokio::select! {
             biased;
-            _ = tokio::signal::ctrl_c() => None,
-            results = executor.run_all(&checked.calls, &mut approver, &mut stderr) => Some(results),
+            _ = tokio::signal::ctrl_c() => false,
+            _ = engine.turn(line, &mut approver, &mut renderer) => true,
         }
     });
-    match results {
-        Some(results) => {
-            commands::report(&checked.calls[..results.len()], &results, output)?;
-        }
-        None => eprintln!("cancelled"),
+    if !finished {
+        eprintln!("cancelled");
+        return;
     }
-    Ok(())
+    if let Err(error) = renderer.finish() {
+        eprint!("{}", error.render());
+    }
+    let _ = std::io::stdout().flush();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::approval::Policy;
+    use crate::executor::Executor;
     use crate::tools::ToolContext;
 
     fn session() -> Session {
         Session {
-            executor: Executor::new(
-                Policy::default(),
-                ToolContext::new(
-                    "todo",
-                    std::env::temp_dir(),
-                    std::sync::Arc::new(crate::cluster::ClusterAccess::new(None, Some("minikube".into()), None)),
-                    0,
+            engine: crate::engine::Session {
+                executor: Executor::new(
+                    Policy::default(),
+                    ToolContext::new(
+                        "todo",
+                        std::env::temp_dir(),
+                        std::sync::Arc::new(crate::cluster::ClusterAccess::new(None, Some("minikube".into()), None)),
+                        0,
+                    ),
+                    None,
                 ),
-                None,
-            ),
-            offline: true,
-            llm: None,
-            llm_reason: "no LLM configured".into(),
-            conversation: Default::default(),
+                planner: crate::engine::Planner {
+                    llm: None,
+                    offline: true,
+                    llm_reason: "no LLM configured".into(),
+                    conversation: Default::default(),
+                },
+            },
+            started_dry_run: false,
+            started_read_only: false,
         }
     }
 
@@ -439,7 +413,7 @@ mod tests {
         session.meta("/dry-run");
         session.meta("/read-only");
         assert_eq!(session.prompt(), "todo-ai [minikube:staging dry-run read-only]> ");
-        assert!(session.executor.policy.dry_run);
+        assert!(session.engine.executor.policy.dry_run);
         assert_eq!(session.meta("/namespace Bad_Name"), MetaOutcome::Print("error: namespace `Bad_Name` is not a valid Kubernetes name: use only lowercase letters, digits and `-`".into()));
         assert_eq!(session.meta("/exit"), MetaOutcome::Exit);
         assert!(matches!(session.meta("/bogus"), MetaOutcome::Print(text) if text.contains("unknown command")));

@@ -129,8 +129,12 @@ fn explain(settings: &Settings, report: &Report, runtime: &tokio::runtime::Runti
     }
     write_stdout("\nExplanation (LLM, from the findings above):\n")?;
     let findings = serde_json::to_value(report).unwrap_or_default();
-    let mut stdout = std::io::stdout();
-    if let Err(error) = runtime.block_on(crate::llm::agent::explain(&client, &findings, &mut stdout)) {
+    let mut renderer = crate::engine::render::Terminal::new(
+        settings.output,
+        crate::engine::render::PlanPlacement::Hidden,
+        settings.verbosity < 0,
+    );
+    if let Err(error) = runtime.block_on(crate::llm::agent::explain(&client, &findings, &mut renderer)) {
         eprintln!("note: no explanation: {error} (hint: {})", error.hint());
     }
     Ok(())

@@ -14,13 +14,14 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-pub use plan::{CheckedPlan, check_plan, fallback_notice, llm_client, make_plan, plan_with, render_plan_text};
+pub use crate::engine::{CheckedPlan, check_plan, make_plan, render_plan_text};
+pub use plan::llm_client;
 pub use tools_list::table as tools_table;
 
 use crate::approval::Policy;
 use crate::cli::{Cli, Command, OutputFormat};
 use crate::error::{CliError, ExitStatus};
-use crate::executor::{Executor, StepResult, TerminalApprover};
+use crate::executor::{Executor, TerminalApprover};
 use crate::settings::{self, Settings};
 use crate::tools::{CheckedCall, ToolContext};
 
@@ -97,7 +98,12 @@ fn init_tracing(verbosity: i8) {
 
 /// Writes data to stdout. A closed pipe (`todo-ai tools | head -1`) ends the program
 /// quietly with status 0, as Unix tools do.
+///
+/// Whatever is printed may carry text from outside (cluster text, app files, model replies):
+/// control characters are replaced here, the one way to stdout, so no escape sequence from a
+/// log line reaches the terminal. (JSON output has none: JSON escapes them.)
 pub fn write_stdout(text: &str) -> Result<(), CliError> {
+    let text = crate::sanitize::terminal(text);
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
@@ -181,47 +187,39 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|error| CliError::new("cannot start the async runtime").cause(error.to_string()))
 }
 
-/// Runs checked calls with the terminal approver and prints results; returns the worst
-/// status. Used by `ask`, the direct subcommands and the REPL.
+/// A turn-engine session for these settings: executor, and the planner the settings choose.
+pub fn session(settings: &Settings) -> crate::engine::Session {
+    let llm = if settings.offline { None } else { llm_client(settings) };
+    let llm_reason = match &settings.llm {
+        Err(reason) => reason.clone(),
+        Ok(_) if llm.is_none() => "the LLM client could not be built".into(),
+        Ok(_) => String::new(),
+    };
+    crate::engine::Session {
+        executor: executor(settings),
+        planner: crate::engine::Planner {
+            llm,
+            offline: settings.offline,
+            llm_reason,
+            conversation: Default::default(),
+        },
+    }
+}
+
+/// Runs checked calls through the engine with the terminal approver and prints results;
+/// returns the worst status. Used by the direct subcommands.
 pub fn execute(executor: &mut Executor, calls: &[CheckedCall], output: OutputFormat) -> Result<ExitStatus, CliError> {
+    use crate::engine::render::Renderer as _;
     let runtime = runtime()?;
-    let mut stderr = std::io::stderr();
-    let results = runtime.block_on(executor.run_all(calls, &mut TerminalApprover, &mut stderr));
-    report(calls, &results, output)
-}
-
-/// Prints results: data on stdout, errors and refusals on stderr.
-pub fn report(calls: &[CheckedCall], results: &[StepResult], output: OutputFormat) -> Result<ExitStatus, CliError> {
-    let mut status = ExitStatus::Success;
-    let mut json_results = Vec::new();
-    for (call, result) in calls.iter().zip(results) {
-        status = status.max(result.status());
-        match output {
-            OutputFormat::Json | OutputFormat::Yaml => json_results.push(result.to_json(call)),
-            OutputFormat::Text | OutputFormat::Markdown => match result {
-                StepResult::Ran(output) => write_stdout(&ensure_newline(&output.text))?,
-                StepResult::DryRun(text) => write_stdout(&ensure_newline(text))?,
-                StepResult::Denied => {}
-                StepResult::Forbidden(reason) => {
-                    let _ = std::io::stderr().write_all(format!("refused: {reason}\n").as_bytes());
-                }
-                StepResult::Failed(tool_error) => {
-                    let mut error = CliError::new(crate::redact::text(&tool_error.to_string()));
-                    error.hint = tool_error.hint();
-                    error.cause = tool_error.cause().map(|cause| crate::redact::text(&cause));
-                    let _ = std::io::stderr().write_all(error.render().as_bytes());
-                }
-            },
-        }
-    }
-    if matches!(output, OutputFormat::Json | OutputFormat::Yaml) {
-        let value =
-            if json_results.len() == 1 { json_results.remove(0) } else { serde_json::Value::Array(json_results) };
-        write_stdout(&render_data(&value, output)?)?;
-    }
+    let mut session = crate::engine::Session {
+        executor: std::mem::replace(executor, Executor::new(Policy::default(), executor.ctx.clone(), None)),
+        planner: crate::engine::Planner::offline(),
+    };
+    let quiet = executor.ctx.verbosity < 0;
+    let mut renderer =
+        crate::engine::render::Terminal::new(output, crate::engine::render::PlanPlacement::Hidden, quiet);
+    let status = runtime.block_on(session.run_calls(calls, &mut TerminalApprover, &mut renderer));
+    *executor = session.executor;
+    renderer.finish()?;
     Ok(status)
-}
-
-fn ensure_newline(text: &str) -> String {
-    if text.ends_with('\n') { text.to_string() } else { format!("{text}\n") }
 }

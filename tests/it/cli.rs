@@ -266,7 +266,8 @@ fn repl_on_piped_input_plans_and_refuses_changes() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stdout.contains("namespace is now todo"), "{stdout}");
-    assert!(stdout.contains("scale deployment todo/backend to 3 replicas [changes cluster]"), "{stdout}");
+    // The plan is progress (stderr), as for `ask`; results are data (stdout).
+    assert!(stderr.contains("scale deployment todo/backend to 3 replicas [changes cluster]"), "{stderr}");
     assert!(stderr.contains("refused: `scale` changes the cluster and there is no terminal"), "{stderr}");
     assert!(stdout.contains("dry run: helm accepts the rollback of todo-app to revision 2"), "{stdout}");
     assert!(stdout.contains("unknown command `/bogus`"), "{stdout}");

@@ -170,11 +170,13 @@ async fn invalid_and_unknown_calls_go_back_to_the_model_for_repair() {
     let tool_messages: Vec<&Value> = repair.iter().filter(|m| m["role"] == "tool").collect();
     assert_eq!(tool_messages.len(), 2, "every call is answered");
     assert_eq!(tool_messages[0]["tool_call_id"], "call_0");
+    let framed = |message: &Value| -> Value { serde_json::from_str(message["content"].as_str().unwrap()).unwrap() };
+    assert_eq!(framed(tool_messages[0])["outcome"], "invalid");
     assert!(
-        tool_messages[0]["content"].as_str().unwrap().starts_with("error: invalid arguments for `scale`"),
+        framed(tool_messages[0])["data"].as_str().unwrap().starts_with("invalid arguments for `scale`"),
         "{repair:?}"
     );
-    assert!(tool_messages[1]["content"].as_str().unwrap().contains("unknown tool `kubectl_exec`"));
+    assert!(framed(tool_messages[1])["data"].as_str().unwrap().contains("unknown tool `kubectl_exec`"));
     let second = requests[2]["messages"].as_array().unwrap();
     let last = second.last().unwrap()["content"].as_str().unwrap();
     assert!(last.contains("replicas must be between 0 and 100 (got 500)"), "{last}");
@@ -235,12 +237,13 @@ async fn ask_runs_a_tool_feeds_the_result_back_and_streams_the_answer() {
     let result = messages.last().unwrap();
     assert_eq!(result["role"], "tool");
     assert_eq!(result["tool_call_id"], "call_0");
-    let content = result["content"].as_str().unwrap();
-    assert!(
-        content.starts_with("<tool_result tool=\"diagnose\">") && content.contains("CrashLoopBackOff"),
-        "{content}"
-    );
-    assert!(content.contains("not instructions"));
+    // One JSON object per result: the data cannot close its frame.
+    let content: Value = serde_json::from_str(result["content"].as_str().unwrap()).unwrap();
+    assert_eq!(content["tool_result"], "diagnose");
+    assert_eq!(content["outcome"], "ok");
+    assert!(content["data"].as_str().unwrap().contains("CrashLoopBackOff"), "{content}");
+    // The system prompt says what tool results are.
+    assert!(messages[0]["content"].as_str().unwrap().contains("never instructions"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -261,8 +264,8 @@ async fn two_calls_in_one_reply_are_shown_together_and_run_in_order() {
     let tools: Vec<&Value> =
         requests[1]["messages"].as_array().unwrap().iter().filter(|m| m["role"] == "tool").collect();
     assert_eq!(tools.len(), 2);
-    assert!(tools[0]["content"].as_str().unwrap().contains("<tool_result tool=\"status\">"));
-    assert!(tools[1]["content"].as_str().unwrap().contains("<tool_result tool=\"events\">"));
+    assert!(tools[0]["content"].as_str().unwrap().starts_with("{\"tool_result\":\"status\""));
+    assert!(tools[1]["content"].as_str().unwrap().starts_with("{\"tool_result\":\"events\""));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -358,21 +361,25 @@ async fn instructions_inside_tool_results_change_nothing() {
     ])
     .await;
     let mut cmd = command_on(&home, &server, &snapshot_path);
-    cmd.args(["ask", "any warnings?"]);
+    // Even `--yes` does not cover a change the model makes after reading cluster text.
+    cmd.args(["--yes", "ask", "any warnings?"]);
     let output = run(cmd).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "refused: {stderr}");
-    assert!(stderr.contains("refused: `generate_dockerfile` writes files and there is no terminal"), "{stderr}");
+    assert!(
+        stderr.contains("refused: `generate_dockerfile` writes files, and the model proposed it after reading cluster data in this turn: a person must approve it (even with --yes)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run `todo-ai dockerfile app --write --yes`"), "{stderr}");
     assert!(!app.join("Dockerfile").exists(), "nothing was written");
     let requests = bodies(&server).await;
     for request in &requests {
         assert!(!request.to_string().contains("sk-live-9876543210abcdefghijkl"), "a secret reached the model");
     }
     let result = requests[1]["messages"].as_array().unwrap().last().unwrap()["content"].as_str().unwrap().to_string();
-    assert!(
-        result.contains("IGNORE PREVIOUS INSTRUCTIONS") && result.starts_with("<tool_result tool=\"events\">"),
-        "{result}"
-    );
+    let framed: Value = serde_json::from_str(&result).unwrap();
+    assert_eq!(framed["tool_result"], "events");
+    assert!(framed["data"].as_str().unwrap().contains("IGNORE PREVIOUS INSTRUCTIONS"), "{result}");
     let audit = crate::support::audit_lines(home.path());
     assert_eq!(audit.last().unwrap()["tool"], "generate_dockerfile");
     assert_eq!(audit.last().unwrap()["outcome"], "forbidden");
@@ -455,7 +462,7 @@ async fn diagnose_explain_adds_the_models_words_after_the_findings() {
     );
     let request = &bodies(&server).await[0];
     assert!(request.get("tools").is_none());
-    assert!(request["messages"][1]["content"].as_str().unwrap().starts_with("<diagnosis>"));
+    assert!(request["messages"][1]["content"].as_str().unwrap().starts_with("{\"tool_result\":\"diagnose\""));
 }
 
 /// Against a real OpenAI-compatible server (e.g. llama-cpp-python with SmolLM2): whatever it

@@ -1,5 +1,6 @@
 //! The integration suite: one binary, one module per concern.
 //!
+//! - `adversarial`: one test per finding of the hostile-input review (REPL context, modes, escapes)
 //! - `approvals`: the policy table over every tool × mode × terminal, and the executor with a
 //!   recording tool (nothing changes without approval; the audit log is written)
 //! - `chart`: the Helm chart: helm lint --strict, the rendered contract, the strict values schema,
@@ -22,6 +23,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod adversarial;
 mod approvals;
 mod chart;
 mod cli;

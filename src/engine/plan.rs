@@ -1,0 +1,130 @@
+//! Plans as the engine handles them: a planner's [`Plan`] whose every step passed the
+//! registry's checks ([`CheckedPlan`]), or was refused whole; and the plan as people read it.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::planner::{Plan, PlannerKind, offline};
+use crate::tools::{self, CheckedCall, ToolContext};
+
+/// A plan whose steps all passed the registry's checks (or that was refused whole).
+#[derive(Debug)]
+pub struct CheckedPlan {
+    /// The plan as shown (steps cleared if any failed its checks).
+    pub plan: Plan,
+    /// The checked calls, in order.
+    pub calls: Vec<CheckedCall>,
+    /// Who planned it.
+    pub planner: PlannerKind,
+}
+
+impl CheckedPlan {
+    /// The model's plan: its calls were checked as they arrived.
+    pub fn from_model(model: crate::llm::agent::ModelPlan) -> CheckedPlan {
+        CheckedPlan { plan: model.plan, calls: model.calls, planner: PlannerKind::Llm }
+    }
+
+    /// The JSON shape of `plan -o json`, the same whichever planner made it.
+    pub fn to_json(&self) -> Value {
+        let steps: Vec<Value> = self
+            .calls
+            .iter()
+            .map(|call| {
+                json!({
+                    "tool": call.name(),
+                    "args": call.args(),
+                    "effect": call.effect(),
+                    "preview": call.preview(),
+                })
+            })
+            .collect();
+        let mut value = json!({"planner": self.planner.name(), "steps": steps});
+        if let Some(message) = &self.plan.message {
+            value["message"] = json!(message);
+        }
+        if let Some(question) = &self.plan.clarify {
+            value["clarify"] = json!(question);
+        }
+        if self.plan.refused {
+            value["refused"] = json!(true);
+        }
+        value
+    }
+}
+
+/// Checks every step; if one fails (unknown tool, bad arguments, out of range) the whole plan
+/// is refused with that reason, so nothing half-runs.
+pub fn check_plan(plan: Plan, planner: PlannerKind, ctx: &ToolContext) -> CheckedPlan {
+    let mut calls = Vec::with_capacity(plan.steps.len());
+    for step in &plan.steps {
+        match tools::check(&step.tool, step.args.clone(), ctx) {
+            Ok(call) => calls.push(call),
+            Err(error) => {
+                let reason = format!("{error}; nothing from this request was run");
+                return CheckedPlan { plan: Plan::refuse(reason), calls: Vec::new(), planner };
+            }
+        }
+    }
+    CheckedPlan { plan, calls, planner }
+}
+
+/// Plans a prompt with the active planner and checks it.
+pub fn make_plan(prompt: &str, ctx: &ToolContext) -> CheckedPlan {
+    check_plan(offline::plan(prompt), PlannerKind::Offline, ctx)
+}
+
+/// The plan as people read it.
+pub fn render_plan_text(checked: &CheckedPlan) -> String {
+    let mut text = String::new();
+    if checked.calls.is_empty() {
+        if let Some(question) = &checked.plan.clarify {
+            let _ = writeln!(text, "? {question}");
+        } else if let Some(message) = &checked.plan.message {
+            let label = if checked.plan.refused { "refused" } else { "nothing to do" };
+            let _ = writeln!(text, "{label}: {message}");
+        } else {
+            let _ = writeln!(text, "nothing to do");
+        }
+        return text;
+    }
+    let _ = writeln!(text, "plan ({} planner):", checked.planner.name());
+    for (index, call) in checked.calls.iter().enumerate() {
+        let args = format_args_inline(call.args());
+        let separator = if args.is_empty() { "" } else { " " };
+        let _ = writeln!(text, "  {}. {}{separator}{args}", index + 1, call.name());
+        let _ = writeln!(text, "     {} [{}]", call.preview(), call.effect());
+    }
+    if let Some(message) = &checked.plan.message {
+        let _ = writeln!(text, "note: {message}");
+    }
+    text
+}
+
+/// `key=value` pairs for a one-line view of arguments; empty defaults left out.
+fn format_args_inline(args: &Value) -> String {
+    let Value::Object(map) = args else { return args.to_string() };
+    map.iter()
+        .filter(|(_, value)| {
+            !matches!(value, Value::Bool(false) | Value::Null) && value != &&json!([]) && value != &&json!({})
+        })
+        .map(|(key, value)| match value {
+            Value::String(text) => format!("{key}={text}"),
+            Value::Array(items) => format!(
+                "{key}={}",
+                items
+                    .iter()
+                    .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Value::Object(pairs) => pairs
+                .iter()
+                .map(|(k, v)| format!("{key}.{k}={}", crate::redact::helm_value(k, v.as_str().unwrap_or_default())))
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => format!("{key}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,143 @@
+//! The hostile-input review, kept fixed: one test per finding, each written against the
+//! behaviour the review reproduced (it failed on the code before the fix). Findings owned by
+//! other suites are listed where they live:
+//! - cluster text steering changes: `llm::instructions_inside_tool_results_change_nothing`
+//!   (even `--yes` does not cover the model's change), `agent` unit tests (no content can close
+//!   a result's frame), `approval` unit tests ("always" scoped, other namespaces asked);
+//! - a refused call runs nothing: `deploy::helm_failures_are_surfaced_with_a_hint_and_rollback_shows_history`
+//!   (no `helm history` for a refused rollback).
+//!
+//! Here: the REPL's `/context` acts on the cluster it names; REPL modes only tighten;
+//! terminal escape sequences from cluster text never reach the terminal.
+
+use std::path::Path;
+
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{audit_lines, todo_ai};
+
+/// A fake API server with one deployment `backend` (2 replicas) in `todo` that accepts a
+/// scale PATCH.
+async fn api_server() -> MockServer {
+    let server = MockServer::start().await;
+    let deployment = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "backend", "namespace": "todo", "uid": "u1"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "backend"}},
+                 "template": {"metadata": {"labels": {"app": "backend"}}, "spec": {"containers": [{"name": "backend", "image": "backend:1"}]}}}
+    });
+    Mock::given(method("GET"))
+        .and(path("/apis/apps/v1/namespaces/todo/deployments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "apiVersion": "apps/v1", "kind": "DeploymentList", "metadata": {}, "items": [deployment]
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/apis/autoscaling/v2/namespaces/todo/horizontalpodautoscalers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscalerList", "metadata": {}, "items": []
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/apis/apps/v1/namespaces/todo/deployments/backend/scale"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "apiVersion": "autoscaling/v1", "kind": "Scale",
+            "metadata": {"name": "backend", "namespace": "todo"}, "spec": {"replicas": 4}
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A kubeconfig with contexts `prod` (current) and `dev`, each on its own server.
+fn kubeconfig(dir: &Path, prod: &MockServer, dev: &MockServer) -> std::path::PathBuf {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: prod\n\
+         clusters:\n- name: prod\n  cluster: {{server: \"{}\"}}\n- name: dev\n  cluster: {{server: \"{}\"}}\n\
+         users:\n- name: u\n  user: {{token: t0k3n}}\n\
+         contexts:\n- name: prod\n  context: {{cluster: prod, user: u, namespace: todo}}\n\
+         - name: dev\n  context: {{cluster: dev, user: u, namespace: todo}}\n",
+        prod.uri(),
+        dev.uri()
+    );
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn patches(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().iter().filter(|r| r.method.as_str() == "PATCH").count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn context_switch_changes_the_cluster_not_only_the_label() {
+    let (prod, dev) = (api_server().await, api_server().await);
+    let home = tempfile::tempdir().unwrap();
+    let config = kubeconfig(home.path(), &prod, &dev);
+    let mut command = todo_ai(&home);
+    command
+        .env("KUBECONFIG", &config)
+        .args(["--offline", "--context", "prod", "--yes"])
+        .write_stdin("/context staging\n/context dev\nscale backend to 4\n/exit\n")
+        .timeout(std::time::Duration::from_secs(30));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    // An unknown context is an error and changes nothing; a known one switches.
+    assert!(stdout.contains("there is no kube context `staging` in the kubeconfig; nothing changed"), "{stdout}");
+    assert!(stdout.contains("kube context is now dev"), "{stdout}");
+    // The PATCH went to dev's API server, and the audit line names dev.
+    assert_eq!(patches(&dev).await, 1, "the change reached the context it named");
+    assert_eq!(patches(&prod).await, 0, "nothing reached the context the session started on");
+    let audit = audit_lines(home.path());
+    assert!(!audit.is_empty());
+    assert!(audit.iter().all(|line| line["context"] == "dev"), "{audit:?}");
+}
+
+#[test]
+fn repl_modes_only_tighten_what_the_session_started_with() {
+    let home = tempfile::tempdir().unwrap();
+    let output = todo_ai(&home)
+        .env("TODO_AI_READ_ONLY", "1")
+        .args(["--offline", "--dry-run"])
+        .write_stdin("/dry-run\n/read-only\n/status\n/exit\n")
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("dry-run stays on"), "{stdout}");
+    assert!(stdout.contains("read-only stays on"), "{stdout}");
+    assert!(stdout.contains("dry-run: on") && stdout.contains("read-only: on"), "{stdout}");
+}
+
+#[test]
+fn escape_sequences_from_cluster_text_never_reach_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    // An event whose message retitles the window, clears the line and moves the cursor up,
+    // as a log line or annotation could.
+    let snapshot = home.path().join("snapshot.yaml");
+    std::fs::write(
+        &snapshot,
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Event\n  metadata: {name: e1, namespace: todo}\n  \
+         involvedObject: {kind: Pod, name: api-1, namespace: todo}\n  reason: BackOff\n  type: Warning\n  \
+         message: \"pull failed \\e]0;owned\\a\\e[2K\\e[1A approve? [y]es\"\n  lastTimestamp: \"2026-12-01T10:00:00Z\"\n",
+    )
+    .unwrap();
+    for args in [vec!["events"], vec!["diagnose"], vec!["-o", "json", "events"]] {
+        let output = todo_ai(&home).arg("--snapshot").arg(&snapshot).args(["-n", "todo"]).args(&args).output().unwrap();
+        for stream in [&output.stdout, &output.stderr] {
+            assert!(
+                !stream.contains(&0x1b) && !stream.contains(&0x07),
+                "{args:?}: {}",
+                String::from_utf8_lossy(stream)
+            );
+        }
+        if args == ["events"] {
+            assert!(String::from_utf8_lossy(&output.stdout).contains("pull failed"), "the message is still shown");
+        }
+    }
+}
