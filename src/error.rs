@@ -119,6 +119,7 @@ impl From<ToolError> for CliError {
             | ToolError::Cluster(_)
             | ToolError::Docker(_)
             | ToolError::Helm(_)
+            | ToolError::Cancelled { .. }
             | ToolError::Failed { .. } => ExitStatus::Error,
         };
         let hint = error.hint();

@@ -259,6 +259,14 @@ impl Executor {
         events: &mut W,
     ) -> AsyncStep {
         let id = crate::audit::new_id();
+        // After Ctrl-C nothing new starts.
+        if self.ctx.cancel.is_cancelled() {
+            let message = "not started: the request was cancelled (Ctrl-C)".to_string();
+            return AsyncStep::Done(StepResult::Failed(crate::tools::ToolError::Cancelled {
+                tool: call.name(),
+                message,
+            }));
+        }
         // A call the policy refuses is refused before anything runs for it — not even the
         // read-only preparation (helm status, cluster reads) — with its static preview.
         let requirement = self.requirement(call);

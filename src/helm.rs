@@ -5,7 +5,6 @@
 //! whole.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -15,6 +14,9 @@ use crate::exec::{self, ExecError};
 
 /// How long helm may wait for resources (`--timeout`).
 pub const WAIT_TIMEOUT: &str = "5m0s";
+
+/// [`WAIT_TIMEOUT`] in seconds.
+const WAIT_SECONDS: u64 = 300;
 
 /// Why a helm operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +43,22 @@ pub enum HelmError {
     /// The temporary values file could not be written.
     #[error("cannot write the temporary values file: {0}")]
     ValuesFile(String),
+    /// helm did not finish within its timeout and was stopped.
+    #[error("`helm {command}` did not finish within {seconds}s and was stopped")]
+    TimedOut {
+        /// The subcommand.
+        command: String,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// The user pressed Ctrl-C: helm was interrupted (SIGINT) and waited for.
+    #[error("`helm {command}` was interrupted (Ctrl-C){}", state.as_deref().map(|s| format!("; the release is now {s}")).unwrap_or_default())]
+    Interrupted {
+        /// The subcommand.
+        command: String,
+        /// The release's state afterwards (`helm status`), when it could be read.
+        state: Option<String>,
+    },
     /// helm printed something todo-ai cannot read.
     #[error("cannot read `helm {command}` output: {reason}")]
     Output {
@@ -63,6 +81,16 @@ impl HelmError {
             HelmError::NoChart(_) => Some("run todo-ai from the repository that holds `manifests/helm/todo-app`, or set `TODO_AI_CHART` to the chart's directory".into()),
             HelmError::ValuesFile(_) => Some("check that the temporary directory (`TMPDIR`) is writable".into()),
             HelmError::Output { .. } => Some("check `helm version` (Helm 3.13 or newer is needed)".into()),
+            HelmError::TimedOut { .. } => Some(
+                "the cluster may be slow or unreachable: `kubectl cluster-info`; `helm history` shows whether the release changed".into(),
+            ),
+            HelmError::Interrupted { state, .. } => Some(match state.as_deref() {
+                Some(state) if state.contains("pending") => {
+                    "the release was left mid-operation: `todo-ai helm-rollback` returns it to its last good revision".into()
+                }
+                Some(_) => "helm wound the operation down itself (with --atomic it rolls a failed upgrade back); `todo-ai status` shows the pods".into(),
+                None => "`helm history` shows what state the release is in; `todo-ai helm-rollback` returns it to its last good revision".into(),
+            }),
         }
     }
 
@@ -95,7 +123,7 @@ fn failure_hint(message: &str) -> String {
 }
 
 /// Where a release lives and how to reach the cluster.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Target {
     /// The release name.
     pub release: String,
@@ -105,6 +133,8 @@ pub struct Target {
     pub kube_context: Option<String>,
     /// `--kubeconfig`, when one was given.
     pub kubeconfig: Option<PathBuf>,
+    /// Ctrl-C: interrupts a running helm (which then winds down itself).
+    pub cancel: Option<tokio_util::sync::CancellationToken>,
 }
 
 impl Target {
@@ -193,12 +223,47 @@ impl Status {
     }
 }
 
-/// Runs helm with argv; a non-zero exit becomes [`HelmError::Failed`].
+/// Runs a quick helm query with argv; a non-zero exit becomes [`HelmError::Failed`].
 async fn helm(command: &str, args: &[String]) -> Result<String, HelmError> {
+    helm_with(command, args, exec::Options::timeout(exec::timeout_or(exec::QUICK))).await
+}
+
+/// How long a waiting helm command may run: its own `--timeout` plus a minute.
+fn waiting() -> std::time::Duration {
+    exec::timeout_or(std::time::Duration::from_secs(WAIT_SECONDS + 60))
+}
+
+/// Runs a helm command that changes the release and waits for it: with the user's Ctrl-C
+/// wired to interrupt it, and values (the secret ones) on stdin.
+async fn helm_change(
+    command: &str,
+    args: &[String],
+    target: &Target,
+    stdin: Option<Vec<u8>>,
+) -> Result<String, HelmError> {
+    let options = exec::Options { stdin, cancel: target.cancel.clone(), ..exec::Options::timeout(waiting()) };
+    match helm_with(command, args, options).await {
+        Err(HelmError::Interrupted { command, .. }) => {
+            // Say what state the interruption left: helm's own status, read without the token.
+            let quiet = Target { cancel: None, ..target.clone() };
+            let state =
+                status(&quiet).await.ok().flatten().map(|s| format!("`{}` at revision {}", s.status, s.revision));
+            Err(HelmError::Interrupted { command, state })
+        }
+        other => other,
+    }
+}
+
+/// Runs helm; a non-zero exit becomes [`HelmError::Failed`].
+async fn helm_with(command: &str, args: &[String], options: exec::Options) -> Result<String, HelmError> {
     tracing::debug!(?args, "helm");
-    let output = exec::output("helm", args).await.map_err(|error| match error {
+    let output = exec::run("helm", args, options).await.map_err(|error| match error {
         ExecError::NotFound { .. } => HelmError::NotInstalled,
         ExecError::Spawn { reason, .. } => HelmError::Spawn(reason),
+        ExecError::TimedOut { after, .. } => {
+            HelmError::TimedOut { command: command.to_string(), seconds: after.as_secs() }
+        }
+        ExecError::Interrupted { .. } => HelmError::Interrupted { command: command.to_string(), state: None },
     })?;
     if output.status.success() {
         return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
@@ -314,34 +379,14 @@ pub async fn user_values(target: &Target) -> Result<Option<Value>, HelmError> {
     }
 }
 
-/// A temporary values file (0600) removed when dropped.
-struct SecretValues(PathBuf);
-
-impl SecretValues {
-    fn write(secrets: &BTreeMap<String, String>) -> Result<Option<SecretValues>, HelmError> {
-        if secrets.is_empty() {
-            return Ok(None);
-        }
-        let yaml = serde_yaml::to_string(&nest(secrets)).map_err(|error| HelmError::ValuesFile(error.to_string()))?;
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let path = std::env::temp_dir().join(format!("todo-ai-values-{}-{nanos:x}.yaml", std::process::id()));
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|error| HelmError::ValuesFile(error.to_string()))?;
-        let guard = SecretValues(path);
-        file.write_all(yaml.as_bytes()).map_err(|error| HelmError::ValuesFile(error.to_string()))?;
-        Ok(Some(guard))
+/// The secret values as the YAML helm reads from stdin (`-f -`): they never touch a command
+/// line or the disk, so no exit — a signal, a crash — can leave them behind.
+fn secret_values(secrets: &BTreeMap<String, String>) -> Result<Option<Vec<u8>>, HelmError> {
+    if secrets.is_empty() {
+        return Ok(None);
     }
-}
-
-impl Drop for SecretValues {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
+    let yaml = serde_yaml::to_string(&nest(secrets)).map_err(|error| HelmError::ValuesFile(error.to_string()))?;
+    Ok(Some(yaml.into_bytes()))
 }
 
 /// Dotted keys to nested maps: `secrets.databaseUrl=x` → `{secrets: {databaseUrl: x}}`
@@ -381,7 +426,7 @@ fn escape_set_value(value: &str) -> String {
     out
 }
 
-fn install_args(install: &Install, target: &Target, secrets_file: Option<&Path>, dry_run: bool) -> Vec<String> {
+fn install_args(install: &Install, target: &Target, secrets_on_stdin: bool, dry_run: bool) -> Vec<String> {
     let mut args =
         vec!["upgrade".to_string(), "--install".into(), target.release.clone(), install.chart.display().to_string()];
     args.extend(target.cluster_args());
@@ -394,8 +439,9 @@ fn install_args(install: &Install, target: &Target, secrets_file: Option<&Path>,
     for file in &install.values {
         args.extend(["-f".into(), file.display().to_string()]);
     }
-    if let Some(file) = secrets_file {
-        args.extend(["-f".into(), file.display().to_string()]);
+    if secrets_on_stdin {
+        // Last, so the secrets win over any file's placeholders.
+        args.extend(["-f".into(), "-".into()]);
     }
     for (key, value) in &install.set {
         // `--set` turns `1234567` into a number; an image tag is always a string.
@@ -414,10 +460,9 @@ fn install_args(install: &Install, target: &Target, secrets_file: Option<&Path>,
 
 /// `helm upgrade --install --atomic --wait`; returns the release status after.
 pub async fn upgrade_install(install: &Install, target: &Target) -> Result<Status, HelmError> {
-    let secrets = SecretValues::write(&install.secrets)?;
-    let args = install_args(install, target, secrets.as_ref().map(|s| s.0.as_path()), false);
-    helm("upgrade --install", &args).await?;
-    drop(secrets);
+    let secrets = secret_values(&install.secrets)?;
+    let args = install_args(install, target, secrets.is_some(), false);
+    helm_change("upgrade --install", &args, target, secrets).await?;
     status(target).await?.ok_or_else(|| HelmError::Output {
         command: "status".into(),
         reason: "the release is missing right after the upgrade".into(),
@@ -427,10 +472,9 @@ pub async fn upgrade_install(install: &Install, target: &Target) -> Result<Statu
 /// A server-side dry run of the install: the rendered manifest (Secret data redacted) and the
 /// one the release has now (`None` when it is not installed).
 pub async fn dry_run_install(install: &Install, target: &Target) -> Result<(String, Option<String>), HelmError> {
-    let secrets = SecretValues::write(&install.secrets)?;
-    let args = install_args(install, target, secrets.as_ref().map(|s| s.0.as_path()), true);
-    let text = helm("upgrade --install --dry-run=server", &args).await?;
-    drop(secrets);
+    let secrets = secret_values(&install.secrets)?;
+    let args = install_args(install, target, secrets.is_some(), true);
+    let text = helm_change("upgrade --install --dry-run=server", &args, target, secrets).await?;
     let value: Value = serde_json::from_str(&text)
         .map_err(|error| HelmError::Output { command: "upgrade --dry-run".into(), reason: error.to_string() })?;
     let rendered = redact_manifest(value["manifest"].as_str().unwrap_or_default());
@@ -447,7 +491,7 @@ pub async fn rollback(target: &Target, revision: i64, dry_run: bool) -> Result<O
     } else {
         args.extend(["--wait".into(), "--timeout".into(), WAIT_TIMEOUT.into()]);
     }
-    helm("rollback", &args).await?;
+    helm_change("rollback", &args, target, None).await?;
     if dry_run { Ok(None) } else { status(target).await }
 }
 
@@ -455,14 +499,14 @@ pub async fn rollback(target: &Target, revision: i64, dry_run: bool) -> Result<O
 pub async fn test(target: &Target) -> Result<String, HelmError> {
     let mut args = vec!["test".to_string(), target.release.clone(), "--timeout".into(), "2m0s".into()];
     args.extend(target.cluster_args());
-    helm("test", &args).await.map(|text| crate::redact::text(&text))
+    helm_change("test", &args, target, None).await.map(|text| crate::redact::text(&text))
 }
 
 /// `helm uninstall --wait`.
 pub async fn uninstall(target: &Target) -> Result<(), HelmError> {
     let mut args = vec!["uninstall".to_string(), target.release.clone(), "--wait".into()];
     args.extend(target.cluster_args());
-    helm("uninstall", &args).await.map(drop)
+    helm_change("uninstall", &args, target, None).await.map(drop)
 }
 
 /// A rendered manifest with every Secret's `data`/`stringData` values replaced, so a diff
@@ -503,6 +547,7 @@ mod tests {
             namespace: "todo".into(),
             kube_context: Some("minikube".into()),
             kubeconfig: None,
+            cancel: None,
         }
     }
 
@@ -523,30 +568,25 @@ mod tests {
             secrets,
             description: None,
         };
-        let args = install_args(&install, &target(), Some(Path::new("/tmp/s.yaml")), false);
+        let args = install_args(&install, &target(), true, false);
         let joined = args.join(" ");
         assert_eq!(
             joined,
-            "upgrade --install todo-app manifests/helm/todo-app --namespace todo --kube-context minikube --create-namespace --atomic --wait --timeout 5m0s -f values-dev.yaml -f /tmp/s.yaml --set backend.replicaCount=3 --set config.allowedOrigins=a\\,b --set-string frontend.image.tag=1234567"
+            "upgrade --install todo-app manifests/helm/todo-app --namespace todo --kube-context minikube --create-namespace --atomic --wait --timeout 5m0s -f values-dev.yaml -f - --set backend.replicaCount=3 --set config.allowedOrigins=a\\,b --set-string frontend.image.tag=1234567"
         );
         assert!(!joined.contains("hunter2"));
     }
 
     #[test]
-    fn secret_values_file_is_private_nested_and_removed() {
+    fn secret_values_are_nested_yaml_for_stdin() {
         let secrets = BTreeMap::from([
             ("secrets.databaseUrl".to_string(), "postgresql://u:p@db/todo".to_string()),
             ("secrets.openaiApiKey".to_string(), "sk-test".to_string()),
         ]);
-        let file = SecretValues::write(&secrets).unwrap().unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&file.0).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
-        let parsed: Value = serde_yaml::from_str(&std::fs::read_to_string(&file.0).unwrap()).unwrap();
+        let bytes = secret_values(&secrets).unwrap().unwrap();
+        let parsed: Value = serde_yaml::from_slice(&bytes).unwrap();
         assert_eq!(parsed["secrets"]["openaiApiKey"], "sk-test");
-        let path = file.0.clone();
-        drop(file);
-        assert!(!path.exists());
+        assert!(secret_values(&BTreeMap::new()).unwrap().is_none());
     }
 
     #[test]

@@ -342,8 +342,9 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
     Ok(ExitStatus::Success)
 }
 
-/// One request, through the turn engine. Ctrl-C cancels the running action and the
-/// session goes on.
+/// One request, through the turn engine. The first Ctrl-C cancels it cleanly (a running
+/// helm is interrupted and waited for, nothing new starts); a second abandons it at once. The
+/// session goes on either way.
 fn turn(
     session: &mut Session,
     editor: &mut Editor<ReplHelper, DefaultHistory>,
@@ -354,15 +355,11 @@ fn turn(
     let mut approver = EditorApprover { editor };
     let mut renderer = Terminal::new(settings.output, PlanPlacement::Stderr, settings.verbosity < 0);
     let engine = &mut session.engine;
-    let finished = runtime.block_on(async {
-        // The signal branch is polled first so Ctrl-C is caught from the start: it cancels
-        // the running tool (dropping its future) and the session goes on.
-        tokio::select! {
-            biased;
-            _ = tokio::signal::ctrl_c() => false,
-            _ = engine.turn(line, &mut approver, &mut renderer) => true,
-        }
-    });
+    // A cancelled token stays cancelled: every turn gets its own.
+    let cancel = tokio_util::sync::CancellationToken::new();
+    engine.executor.ctx.cancel = cancel.clone();
+    let finished =
+        commands::block_on_cancellable(runtime, &cancel, engine.turn(line, &mut approver, &mut renderer)).is_some();
     if !finished {
         eprintln!("cancelled");
         return;

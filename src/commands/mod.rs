@@ -187,6 +187,52 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|error| CliError::new("cannot start the async runtime").cause(error.to_string()))
 }
 
+/// Runs `future` on `runtime`. The first Ctrl-C or SIGTERM cancels `cancel`: tools stop
+/// cleanly (an external program is interrupted and waited for — helm rolls back — and the
+/// audit log gets each change's outcome); nothing new starts. A second one abandons the work
+/// at once (`None`): running programs are killed.
+pub fn block_on_cancellable<F: std::future::Future>(
+    runtime: &tokio::runtime::Runtime,
+    cancel: &tokio_util::sync::CancellationToken,
+    future: F,
+) -> Option<F::Output> {
+    runtime.block_on(async {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::pin!(future);
+        tokio::select! {
+            output = &mut future => return Some(output),
+            () = interrupted(terminate.as_mut()) => {}
+        }
+        cancel.cancel();
+        eprintln!("cancelling: letting what runs stop cleanly (press Ctrl-C again to stop at once)");
+        tokio::select! {
+            output = &mut future => Some(output),
+            () = interrupted(terminate.as_mut()) => None,
+        }
+    })
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn interrupted(terminate: Option<&mut tokio::signal::unix::Signal>) {
+    match terminate {
+        Some(terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        None => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// The error of work abandoned by a second Ctrl-C.
+pub fn cancelled() -> CliError {
+    CliError::new("stopped at once (Ctrl-C twice)")
+        .hint("a change that was running may be incomplete: `todo-ai status` and the audit log show where it stopped")
+}
+
 /// A turn-engine session for these settings: executor, and the planner the settings choose.
 pub fn session(settings: &Settings) -> crate::engine::Session {
     let llm = if settings.offline { None } else { llm_client(settings) };
@@ -218,8 +264,10 @@ pub fn execute(executor: &mut Executor, calls: &[CheckedCall], output: OutputFor
     let quiet = executor.ctx.verbosity < 0;
     let mut renderer =
         crate::engine::render::Terminal::new(output, crate::engine::render::PlanPlacement::Hidden, quiet);
-    let status = runtime.block_on(session.run_calls(calls, &mut TerminalApprover, &mut renderer));
+    let cancel = session.executor.ctx.cancel.clone();
+    let status =
+        block_on_cancellable(&runtime, &cancel, session.run_calls(calls, &mut TerminalApprover, &mut renderer));
     *executor = session.executor;
     renderer.finish()?;
-    Ok(status)
+    status.ok_or_else(cancelled)
 }

@@ -2,7 +2,7 @@
 //! `plan` asks the active planner and prints the checked plan as data; `ask` runs the turn
 //! with the terminal approver and prints results on stdout, everything else on stderr.
 
-use super::{render_data, runtime, session, write_stdout};
+use super::{block_on_cancellable, render_data, runtime, session, write_stdout};
 use crate::cli::OutputFormat;
 use crate::engine::render::{PlanPlacement, Renderer, Terminal};
 use crate::engine::{CheckedPlan, fallback_notice, render_plan_text};
@@ -43,7 +43,8 @@ pub fn plan_command(settings: &Settings, prompt: &str) -> Result<ExitStatus, Cli
 pub fn ask_command(settings: &Settings, prompt: &str) -> Result<ExitStatus, CliError> {
     let mut session = session(settings);
     let mut renderer = Terminal::new(settings.output, PlanPlacement::Stderr, settings.verbosity < 0);
-    let status = runtime()?.block_on(session.turn(prompt, &mut TerminalApprover, &mut renderer));
+    let cancel = session.executor.ctx.cancel.clone();
+    let status = block_on_cancellable(&runtime()?, &cancel, session.turn(prompt, &mut TerminalApprover, &mut renderer));
     renderer.finish()?;
-    Ok(status)
+    status.ok_or_else(super::cancelled)
 }

@@ -186,6 +186,7 @@ pub fn up(settings: &Settings, args: &UpArgs) -> Result<ExitStatus, CliError> {
         namespace: namespace.clone(),
         kube_context: settings.context.clone(),
         kubeconfig: settings.kubeconfig.clone(),
+        cancel: None,
     };
     // A dry run cannot look inside a minikube it did not start.
     let cluster_up = matches!(minikube, MinikubeState::Running { .. }) || !settings.dry_run;

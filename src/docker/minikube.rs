@@ -66,6 +66,10 @@ fn not_installed(error: ExecError) -> DockerError {
         ExecError::Spawn { .. } => {
             DockerError::Minikube { message: error.to_string(), hint: "check that `minikube` is executable".into() }
         }
+        ExecError::TimedOut { .. } | ExecError::Interrupted { .. } => DockerError::Minikube {
+            message: error.to_string(),
+            hint: "check `minikube status`; the image may not be in minikube yet".into(),
+        },
     }
 }
 

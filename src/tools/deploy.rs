@@ -50,6 +50,7 @@ fn target(release: &Option<String>, namespace: &Option<String>, ctx: &ToolContex
         namespace: ns(namespace, ctx).to_string(),
         kube_context: ctx.kube_context().map(str::to_string),
         kubeconfig: ctx.cluster.kubeconfig().cloned(),
+        cancel: Some(ctx.cancel.clone()),
     }
 }
 

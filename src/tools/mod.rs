@@ -153,6 +153,9 @@ pub struct ToolContext {
     pub verbosity: i8,
     /// Where progress lines go (stderr unless a front end says otherwise).
     pub progress: ProgressSink,
+    /// Cancelled when the user presses Ctrl-C: long-running tools stop cleanly (an external
+    /// program is interrupted and waited for, a followed rollout stops following).
+    pub cancel: tokio_util::sync::CancellationToken,
 }
 
 impl fmt::Debug for ToolContext {
@@ -175,6 +178,7 @@ impl ToolContext {
             cluster,
             verbosity,
             progress: stderr_progress(verbosity),
+            cancel: tokio_util::sync::CancellationToken::new(),
         }
     }
 
@@ -249,6 +253,14 @@ pub enum ToolError {
     /// The Docker Engine (or minikube) could not build.
     #[error("{0}")]
     Docker(#[from] crate::docker::DockerError),
+    /// The user cancelled it (Ctrl-C) before it finished.
+    #[error("`{tool}` was cancelled: {message}")]
+    Cancelled {
+        /// The tool.
+        tool: &'static str,
+        /// Where it stopped.
+        message: String,
+    },
     /// The tool ran and failed.
     #[error("`{tool}` failed: {message}")]
     Failed {
@@ -270,6 +282,9 @@ impl ToolError {
             ToolError::Cluster(error) => error.hint(),
             ToolError::Docker(error) => error.hint(),
             ToolError::Helm(error) => error.hint(),
+            ToolError::Cancelled { .. } => {
+                Some("nothing more was started after Ctrl-C; the audit log has what ran".into())
+            }
             ToolError::Failed { .. } => None,
         }
     }
@@ -283,6 +298,7 @@ impl ToolError {
             | ToolError::InvalidArguments { .. }
             | ToolError::Invalid { .. }
             | ToolError::Cluster(_)
+            | ToolError::Cancelled { .. }
             | ToolError::Failed { .. } => None,
         }
     }

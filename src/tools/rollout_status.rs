@@ -108,7 +108,15 @@ impl Tool for RolloutStatus {
                                 ),
                             });
                         }
-                        tokio::time::sleep(ROLLOUT_POLL).await;
+                        tokio::select! {
+                            () = tokio::time::sleep(ROLLOUT_POLL) => {}
+                            () = ctx.cancel.cancelled() => {
+                                return Err(ToolError::Cancelled {
+                                    tool: Self::NAME,
+                                    message: format!("stopped following deployment {namespace}/{name}: {last_line}"),
+                                });
+                            }
+                        }
                     }
                 }
             }

@@ -141,3 +141,112 @@ fn escape_sequences_from_cluster_text_never_reach_the_terminal() {
         }
     }
 }
+
+/// A helm that takes a while: `upgrade` reads its stdin, then runs until interrupted (and
+/// then says it rolled back, as helm's `--atomic` does); `status` answers from a file, after
+/// `slow-status` seconds when that file exists.
+fn slow_helm(dir: &Path) -> std::path::PathBuf {
+    let state = dir.join("helm-state");
+    std::fs::create_dir_all(&state).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+state='{state}'
+echo "$*" >> "$state/argv"
+case "$1" in
+  status)
+    [ -f "$state/slow-status" ] && sleep "$(cat "$state/slow-status")"
+    [ -f "$state/status.json" ] && cat "$state/status.json" && exit 0
+    echo "Error: release: not found" >&2; exit 1 ;;
+  upgrade)
+    for arg in "$@"; do [ "$arg" = "-" ] && cat > "$state/stdin"; done
+    trap 'echo interrupted > "$state/got-int"; echo "Release todo-app has been cancelled." >&2; exit 1' INT
+    echo started > "$state/upgrading"
+    while :; do sleep 0.1; done ;;
+esac
+exit 0
+"#,
+        state = state.display()
+    );
+    crate::support::fake_program(dir, "helm", &script)
+}
+
+fn wait_for(path: &Path) {
+    for _ in 0..200 {
+        if path.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{} never appeared", path.display());
+}
+
+#[test]
+fn an_interrupted_deploy_interrupts_helm_waits_for_it_and_leaves_no_secret_behind() {
+    for signal in [nix::sys::signal::Signal::SIGINT, nix::sys::signal::Signal::SIGTERM] {
+        let home = tempfile::tempdir().unwrap();
+        let bin = slow_helm(home.path());
+        let state = home.path().join("helm-state");
+        let tmp = home.path().join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let mut command = crate::support::todo_ai_std(&home);
+        let child = command
+            .env("PATH", crate::support::path_with(&bin))
+            .env("TODO_AI_CHART", crate::support::chart_dir())
+            .env("TMPDIR", &tmp)
+            .args(["--yes", "-n", "todo", "deploy", "--set", "secrets.databaseUrl=postgresql://u:hunter2@db/todo"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for(&state.join("upgrading"));
+        // The release as the interruption leaves it, for the state line.
+        std::fs::write(
+            state.join("status.json"),
+            r#"{"version": 2, "info": {"status": "pending-upgrade", "last_deployed": "2026-12-01T20:00:00Z"}, "chart": {"metadata": {"name": "todo-app", "version": "0.1.0", "appVersion": "1.0.0"}}}"#,
+        )
+        .unwrap();
+        // As the terminal (or a supervisor) would: the signal goes to todo-ai only — helm
+        // runs in its own process group and must get it from todo-ai.
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+        nix::sys::signal::kill(pid, signal).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{signal}: {stderr}");
+        assert!(state.join("got-int").exists(), "{signal}: helm was interrupted, not killed");
+        assert!(
+            stderr.contains("was interrupted (Ctrl-C); the release is now `pending-upgrade` at revision 2"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("`todo-ai helm-rollback`"), "{stderr}");
+        // The secret reached helm on its stdin; nothing of it is on disk or in any output.
+        assert!(std::fs::read_to_string(state.join("stdin")).unwrap().contains("hunter2"));
+        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "nothing left in TMPDIR");
+        assert!(!std::fs::read_to_string(state.join("argv")).unwrap().contains("hunter2"));
+        assert!(!stderr.contains("hunter2") && !String::from_utf8_lossy(&output.stdout).contains("hunter2"));
+        // The audit log has the change's start and its end.
+        let outcomes: Vec<String> =
+            audit_lines(home.path()).iter().map(|line| line["outcome"].as_str().unwrap().to_string()).collect();
+        assert_eq!(outcomes, ["started", "error"], "{signal}");
+    }
+}
+
+#[test]
+fn every_external_program_has_a_timeout() {
+    let home = tempfile::tempdir().unwrap();
+    let bin = slow_helm(home.path());
+    std::fs::write(home.path().join("helm-state/slow-status"), "30").unwrap();
+    let started = std::time::Instant::now();
+    let output = todo_ai(&home)
+        .env("PATH", crate::support::path_with(&bin))
+        .env("TODO_AI_CHART", crate::support::chart_dir())
+        .env("TODO_AI_EXEC_TIMEOUT", "1")
+        .args(["--dry-run", "-n", "todo", "deploy"])
+        .timeout(std::time::Duration::from_secs(25))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error: `helm status` did not finish within 1s and was stopped"), "{stderr}");
+    // Not a timing assertion on todo-ai's speed: only that the 30 s program did not run out.
+    assert!(started.elapsed() < std::time::Duration::from_secs(25));
+}

@@ -122,13 +122,14 @@ fn yes_runs_the_change_and_audits_it() {
         .assert()
         .code(0)
         .stdout("release todo-app revision 1 deployed in default (chart todo-app-0.1.0, app 1.0.0)\n");
-    // The secret went to a 0600 values file, never to argv.
+    // The secret went to helm on its stdin, never to argv.
     let argv = std::fs::read_to_string(home.path().join("helm.argv")).unwrap();
     assert!(!argv.contains("sk-abcdefghijklmnop1234"), "{argv}");
     assert!(argv.contains("--set backend.replicaCount=3"), "{argv}");
     let secrets_file = std::fs::read_to_string(home.path().join("helm-state/f-1.yaml")).unwrap();
     assert_eq!(secrets_file, "secrets:\n  openaiApiKey: sk-abcdefghijklmnop1234\n");
-    assert_eq!(std::fs::read_to_string(home.path().join("helm-state/f-1.mode")).unwrap().trim(), "600");
+    // On helm's stdin: never on a command line, never on disk.
+    assert_eq!(std::fs::read_to_string(home.path().join("helm-state/f-1.mode")).unwrap().trim(), "stdin");
     let audit = audit_lines(home.path());
     assert_eq!(audit[0]["tool"], "helm_install");
     // One line before the change starts and one when it ends, with the same id.

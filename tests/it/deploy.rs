@@ -197,7 +197,7 @@ async fn up_runs_every_step_then_resumes_with_nothing_to_do() {
     // The secrets reached helm in a 0600 file only.
     let file = std::fs::read_to_string(home.path().join("helm-state/f-2.yaml")).unwrap();
     assert!(file.contains(DATABASE_URL) && file.contains(AUTH_SECRET) && file.contains(OPENAI_KEY), "{file}");
-    assert_eq!(std::fs::read_to_string(home.path().join("helm-state/f-2.mode")).unwrap().trim(), "600");
+    assert_eq!(std::fs::read_to_string(home.path().join("helm-state/f-2.mode")).unwrap().trim(), "stdin");
     assert!(!stderr.contains("s3cr3t-db-pass") && !stderr.contains(OPENAI_KEY), "{stderr}");
     assert_no_secrets(home.path());
     assert!(std::fs::read_to_string(home.path().join("helm.argv.env")).unwrap().contains("PATH="), "env was recorded");

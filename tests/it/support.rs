@@ -8,7 +8,12 @@ use todo_ai::tools::ToolContext;
 
 /// A `todo-ai` command with its own HOME, XDG dirs and no inherited settings.
 pub fn todo_ai(home: &TempDir) -> Command {
-    let mut command = Command::cargo_bin("todo-ai").unwrap();
+    Command::from_std(todo_ai_std(home))
+}
+
+/// [`todo_ai`] as a plain `std::process::Command` (to spawn it and signal it).
+pub fn todo_ai_std(home: &TempDir) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("todo-ai"));
     for (name, _) in std::env::vars() {
         if name.starts_with("TODO_AI_")
             || name.starts_with("OPENAI_")
@@ -66,7 +71,7 @@ pub fn fake_program(dir: &Path, name: &str, script: &str) -> std::path::PathBuf 
 
 /// A fake `helm` on `dir/bin` that keeps its release state in `dir/helm-state`: it records
 /// every argv (one line each) in `dir/helm.argv`, copies each `-f` file it is given (with
-/// its mode) to `dir/helm-state/f-N.yaml`, and answers status/history/get/upgrade/rollback/
+/// its mode, or `stdin` for `-f -`) to `dir/helm-state/f-N.yaml`, and answers status/history/get/upgrade/rollback/
 /// test/uninstall from the state files (`status.json`, `history.json`, `values.json`,
 /// `manifest.yaml`, `dry-run.json`; `fail-upgrade` makes upgrades fail with its text).
 pub fn fake_helm(dir: &Path) -> std::path::PathBuf {
@@ -91,7 +96,9 @@ case "$1" in
     n=0; dry=0; fingerprint=""; prev=""
     for arg in "$@"; do
       case "$prev" in
-        -f) n=$((n+1)); cp "$arg" "$state/f-$n.yaml"; stat -c %a "$arg" > "$state/f-$n.mode" ;;
+        -f) n=$((n+1))
+            if [ "$arg" = "-" ]; then cat > "$state/f-$n.yaml"; echo stdin > "$state/f-$n.mode"
+            else cp "$arg" "$state/f-$n.yaml"; stat -c %a "$arg" > "$state/f-$n.mode"; fi ;;
         --set) case "$arg" in global.todoAiFingerprint=*) fingerprint="${{arg#global.todoAiFingerprint=}}" ;; esac ;;
       esac
       [ "$arg" = "--dry-run=server" ] && dry=1
