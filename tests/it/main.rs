@@ -39,6 +39,7 @@ mod fake_api;
 mod kube_live;
 mod llm;
 mod llm_limits;
+mod llm_properties;
 mod mcp;
 mod mcp_http;
 mod real_cluster;
