@@ -3,8 +3,9 @@
 //! rebinding), a browser `Origin` must be loopback or given with `--allowed-origin`, and
 //! `Authorization: Bearer TOKEN` must carry the server's token (compared in constant time).
 //! Refusals are one-line JSON errors: 403 for Host/Origin, 401 with `WWW-Authenticate` for
-//! the token. The token file lives as long as the server: Ctrl-C, SIGTERM and SIGHUP stop it
-//! cleanly and remove the file.
+//! the token. The token file lives as long as the server: Ctrl-C and SIGTERM stop it cleanly
+//! and remove the file. SIGHUP keeps its usual meaning (so `nohup` still works): a hangup
+//! that ends the server leaves the file, which the next server on the port replaces.
 //!
 //! There is no way to build the router without the gate, so `--allow-changes` over HTTP is
 //! only ever reachable with the token.
@@ -200,7 +201,7 @@ fn router(server: TodoAiServer, gate: Arc<Gate>, rmcp_hosts: Vec<String>) -> (ax
     (router, move || sessions.cancel())
 }
 
-/// A receiver that turns `true` on Ctrl-C, SIGTERM or SIGHUP. The handlers are installed
+/// A receiver that turns `true` on Ctrl-C or SIGTERM. The handlers are installed
 /// before this returns, so a signal sent once the server has said where it listens is never
 /// the default (fatal) one that would leave the token file behind.
 fn stop_signals() -> Result<tokio::sync::watch::Receiver<bool>, CliError> {
@@ -210,13 +211,11 @@ fn stop_signals() -> Result<tokio::sync::watch::Receiver<bool>, CliError> {
     };
     let mut interrupt = install(SignalKind::interrupt())?;
     let mut terminate = install(SignalKind::terminate())?;
-    let mut hangup = install(SignalKind::hangup())?;
     let (sender, receiver) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         tokio::select! {
             _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
-            _ = hangup.recv() => {}
         }
         let _ = sender.send(true);
     });

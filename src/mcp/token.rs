@@ -118,8 +118,8 @@ fn constant_time_eq(expected: &[u8], candidate: &[u8]) -> bool {
 }
 
 /// A generated token's file, removed when this is dropped (the server stopping, an error, a
-/// panic unwinding, Ctrl-C, SIGTERM or SIGHUP — only SIGKILL leaves it behind, and the next
-/// server on the port replaces it).
+/// panic unwinding, Ctrl-C or SIGTERM). Only a fatal signal (SIGKILL, a hangup) leaves it
+/// behind, and the next server on the port replaces it.
 #[derive(Debug)]
 pub struct TokenFile {
     path: PathBuf,
