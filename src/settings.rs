@@ -187,7 +187,8 @@ pub fn resolve(
         azure_api_version: config.azure_api_version.clone(),
         llm_timeout: config.llm_timeout,
     };
-    let llm = crate::llm::config::resolve(offline, model.clone(), env, &llm_keys);
+    let llm = crate::llm::config::resolve(offline, model.clone(), env, &llm_keys)
+        .map_err(|invalid| CliError::new(invalid.message).hint(invalid.hint))?;
 
     Ok(Settings {
         namespace,

@@ -1,25 +1,31 @@
 //! `todo-ai mcp`: the registry's vetted tools served over the Model Context Protocol, on
-//! stdio (the default) or streamable HTTP bound to loopback, read-only unless
-//! `--allow-changes`, with every changing call still decided by the CLI's approval policy and
-//! confirmed through MCP elicitation.
+//! stdio (the default) or streamable HTTP bound to loopback and guarded by a bearer token,
+//! read-only unless `--allow-changes`, with every changing call still decided by the CLI's
+//! approval policy and confirmed through MCP elicitation.
 //!
 //! - `catalog`: registry tools → MCP tool definitions and annotations
 //! - `server`: the handler (list, check, execute, render results)
 //! - `approve`: elicitation as the executor's approver (session requests or retries)
 //! - `output`: redaction and the size cap on results
-//! - here: the command's flags, the listen-address rule and the transports
+//! - `http`: the HTTP transport behind its gate (Host, Origin, bearer token) and its shutdown
+//! - `token`: the bearer token, its private file, the constant-time comparison
+//! - here: the command's flags, the listen-address rule and the stdio transport
 
 mod approve;
 mod catalog;
+mod http;
 mod output;
 mod server;
+mod token;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 
 use clap::Args;
 
 pub use approve::ANSWER_TIMEOUT;
 pub use catalog::{annotations, definition};
+pub use http::{Gate, HttpOptions, Refusal};
 pub use output::DEFAULT_MAX_TEXT;
 pub use server::{ServerOptions, TodoAiServer};
 
@@ -38,10 +44,22 @@ pub struct McpArgs {
     /// Serve streamable HTTP at http://ADDR/mcp instead of stdio [default: 127.0.0.1:8383]
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = DEFAULT_HTTP_ADDRESS)]
     pub http: Option<String>,
-    /// Let `--http` listen on a non-loopback address: the server has no authentication, so
-    /// anyone who can reach the port can call the tools
+    /// Let `--http` listen on a non-loopback address (name the hosts clients use with
+    /// `--allowed-host`); clients still need the token, and the traffic is plain HTTP
     #[arg(long, requires = "http")]
     pub allow_remote: bool,
+    /// A host name remote clients reach the server by (repeatable; with `--allow-remote`);
+    /// requests naming any other `Host` than these and loopback are refused
+    #[arg(long, value_name = "HOST", requires = "allow_remote")]
+    pub allowed_host: Vec<String>,
+    /// A browser origin allowed besides loopback ones, e.g. `https://console.example`
+    /// (repeatable)
+    #[arg(long, value_name = "ORIGIN", requires = "http")]
+    pub allowed_origin: Vec<String>,
+    /// Read the bearer token from this file (mode 0600, not a link) instead of generating
+    /// one; it is neither printed nor removed
+    #[arg(long, value_name = "PATH", requires = "http")]
+    pub token_file: Option<PathBuf>,
     /// Also offer the tools that change things; each call still asks for approval through
     /// the client (elicitation) unless `--yes`
     #[arg(long)]
@@ -59,9 +77,12 @@ pub enum AddressError {
     Invalid(String),
     /// A non-loopback address without `--allow-remote`.
     #[error(
-        "refusing to serve MCP on {0}: it is not a loopback address, and the server has no authentication — anyone who can reach the port could call the tools"
+        "refusing to serve MCP on {0}: it is not a loopback address, and anyone who can reach the port could try the token over plain HTTP"
     )]
     NotLoopback(SocketAddr),
+    /// A non-loopback address without the names clients reach it by.
+    #[error("serving MCP on {0} needs the host names clients use to reach it")]
+    NoAllowedHosts(SocketAddr),
 }
 
 impl AddressError {
@@ -72,7 +93,10 @@ impl AddressError {
                 "give `--http 127.0.0.1:8383`, `--http [::1]:8383`, `--http localhost:8383` or a port"
             }
             AddressError::NotLoopback(_) => {
-                "listen on loopback (`--http 127.0.0.1:8383`, the default) and reach it through an SSH tunnel, or pass `--allow-remote` behind an authenticating proxy"
+                "listen on loopback (`--http 127.0.0.1:8383`, the default) and reach it through an SSH tunnel, or pass `--allow-remote --allowed-host NAME` behind a TLS proxy (clients still need the token)"
+            }
+            AddressError::NoAllowedHosts(_) => {
+                "add `--allowed-host NAME` for each name or address clients connect to (requests naming other hosts are refused: DNS rebinding)"
             }
         }
     }
@@ -99,12 +123,27 @@ pub fn listen_address(text: &str, allow_remote: bool) -> Result<SocketAddr, Addr
     if address.ip().is_loopback() || allow_remote { Ok(address) } else { Err(AddressError::NotLoopback(address)) }
 }
 
+/// `--http`'s address with the rest of the HTTP rules: a non-loopback address needs
+/// `--allow-remote` and at least one `--allowed-host`.
+pub fn http_address(text: &str, options: &HttpOptions) -> Result<SocketAddr, AddressError> {
+    let address = listen_address(text, options.allow_remote)?;
+    if !address.ip().is_loopback() && options.allowed_hosts.is_empty() {
+        return Err(AddressError::NoAllowedHosts(address));
+    }
+    Ok(address)
+}
+
 /// Runs the server until the client hangs up (stdio) or Ctrl-C (HTTP).
 pub fn run(settings: &Settings, args: &McpArgs) -> Result<ExitStatus, CliError> {
+    let http_options = HttpOptions {
+        allow_remote: args.allow_remote,
+        allowed_hosts: args.allowed_host.clone(),
+        allowed_origins: args.allowed_origin.clone(),
+        token_file: args.token_file.clone(),
+    };
     let address = match &args.http {
         Some(text) => Some(
-            listen_address(text, args.allow_remote)
-                .map_err(|error| CliError::new(error.to_string()).hint(error.hint()))?,
+            http_address(text, &http_options).map_err(|error| CliError::new(error.to_string()).hint(error.hint()))?,
         ),
         None => None,
     };
@@ -121,7 +160,7 @@ pub fn run(settings: &Settings, args: &McpArgs) -> Result<ExitStatus, CliError> 
         );
         match address {
             None => serve_stdio(server).await,
-            Some(address) => serve_http(server, address, args.allow_remote).await,
+            Some(address) => http::serve(server, address, &http_options).await,
         }
     })?;
     Ok(ExitStatus::Success)
@@ -145,33 +184,6 @@ async fn serve_stdio(server: TodoAiServer) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn serve_http(server: TodoAiServer, address: SocketAddr, allow_remote: bool) -> Result<(), CliError> {
-    use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
-    use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-
-    let mut config = StreamableHttpServerConfig::default();
-    let shutdown = config.cancellation_token.clone();
-    if allow_remote && !address.ip().is_loopback() {
-        // Clients name this machine however they reach it; the Host check is for loopback
-        // servers (DNS rebinding), which this one is not.
-        config = config.disable_allowed_hosts();
-    }
-    let service = StreamableHttpService::new(move || Ok(server.clone()), LocalSessionManager::default().into(), config);
-    let router = axum::Router::new().nest_service(HTTP_PATH, service);
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|error| CliError::new(format!("cannot listen on {address}")).cause(error.to_string()))?;
-    let bound = listener.local_addr().unwrap_or(address);
-    eprintln!("todo-ai: serving MCP at http://{bound}{HTTP_PATH} (Ctrl-C stops)");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            shutdown.cancel();
-        })
-        .await
-        .map_err(|error| CliError::new("the MCP HTTP server failed").cause(error.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +203,14 @@ mod tests {
             assert!(matches!(local(invalid), Err(AddressError::Invalid(_))), "{invalid}");
         }
         let message = local("0.0.0.0:8383").unwrap_err().to_string();
-        assert!(message.contains("no authentication"), "{message}");
+        assert!(message.contains("not a loopback address"), "{message}");
+        let remote = |hosts: &[&str]| HttpOptions {
+            allow_remote: true,
+            allowed_hosts: hosts.iter().map(|host| host.to_string()).collect(),
+            ..HttpOptions::default()
+        };
+        assert!(matches!(http_address("0.0.0.0:8383", &remote(&[])), Err(AddressError::NoAllowedHosts(_))));
+        assert!(http_address("0.0.0.0:8383", &remote(&["todo.example"])).is_ok());
+        assert!(http_address("127.0.0.1:8383", &remote(&[])).is_ok(), "loopback needs no names");
     }
 }

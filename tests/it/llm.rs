@@ -27,7 +27,7 @@ impl Respond for Script {
     }
 }
 
-async fn openai(replies: Vec<ResponseTemplate>) -> MockServer {
+pub async fn openai(replies: Vec<ResponseTemplate>) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/chat/completions"))
@@ -38,7 +38,7 @@ async fn openai(replies: Vec<ResponseTemplate>) -> MockServer {
 }
 
 /// A whole reply with tool calls.
-fn tool_calls(calls: &[(&str, Value)]) -> ResponseTemplate {
+pub fn tool_calls(calls: &[(&str, Value)]) -> ResponseTemplate {
     let calls: Vec<Value> = calls
         .iter()
         .enumerate()
@@ -52,7 +52,7 @@ fn tool_calls(calls: &[(&str, Value)]) -> ResponseTemplate {
 }
 
 /// A whole reply with text.
-fn text(content: &str) -> ResponseTemplate {
+pub fn text(content: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({
         "id": "c", "object": "chat.completion", "model": "m",
         "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}]
@@ -60,7 +60,7 @@ fn text(content: &str) -> ResponseTemplate {
 }
 
 /// A streamed reply (server-sent events) of text pieces and/or tool calls.
-fn stream(pieces: &[&str], calls: &[(&str, Value)]) -> ResponseTemplate {
+pub fn stream(pieces: &[&str], calls: &[(&str, Value)]) -> ResponseTemplate {
     let mut body = String::new();
     let mut event = |delta: Value| {
         body.push_str(&format!("data: {}\n\n", json!({"id": "s", "object": "chat.completion.chunk", "model": "m", "choices": [{"index": 0, "delta": delta}]})));
@@ -82,11 +82,11 @@ fn stream(pieces: &[&str], calls: &[(&str, Value)]) -> ResponseTemplate {
         .set_body_raw(body, "text/event-stream")
 }
 
-fn snapshot() -> PathBuf {
+pub fn snapshot() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/examples/todo-snapshot.yaml")
 }
 
-fn command(home: &tempfile::TempDir, server: &MockServer) -> assert_cmd::Command {
+pub fn command(home: &tempfile::TempDir, server: &MockServer) -> assert_cmd::Command {
     command_on(home, server, &snapshot())
 }
 
@@ -101,11 +101,11 @@ fn command_on(home: &tempfile::TempDir, server: &MockServer, snapshot: &Path) ->
     command
 }
 
-async fn run(mut command: assert_cmd::Command) -> std::process::Output {
+pub async fn run(mut command: assert_cmd::Command) -> std::process::Output {
     tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap()
 }
 
-async fn bodies(server: &MockServer) -> Vec<Value> {
+pub async fn bodies(server: &MockServer) -> Vec<Value> {
     server.received_requests().await.unwrap().iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect()
 }
 

@@ -13,9 +13,14 @@
 //! - `corpus`: the planner against the intent corpora in `tests/fixtures/`
 //! - `llm`: the LLM planner against a scripted OpenAI mock (tool calls, repairs, retries, fallbacks,
 //!   injection, streaming); a real server when TODO_AI_TEST_OPENAI_BASE_URL is set
+//! - `llm_limits`: hostile LLM servers and environments (huge indexes, size caps, endless
+//!   streams, the API key over plain http, oversized variables): bounded, one note, offline
+//! - `llm_properties`: property tests of the reply and stream parsers and of JSON mode
 //! - `fake_api` + `kube_live`: the Kubernetes tools through a kube::Client and a fake API server
-//! - `mcp`: `todo-ai mcp` driven by an MCP client (stdio, HTTP, in process): tool list, reads,
+//! - `mcp`: `todo-ai mcp` driven by an MCP client (stdio, in process): tool list, reads,
 //!   refusals, elicitation, dry runs, redaction and caps, audit
+//! - `mcp_http`: `todo-ai mcp --http` under attack: bearer token, Origin and Host checks, the
+//!   token file's life, remote listening
 //! - `snapshot_cli`: the binary against the bundled example snapshot
 //! - `real_cluster`: the same tools against a real cluster (only with TODO_AI_TEST_KUBECONFIG)
 //! - `schemas`: `tools/*.schema.json` are generated and fresh; `tools --json` is valid
@@ -35,7 +40,10 @@ mod docker;
 mod fake_api;
 mod kube_live;
 mod llm;
+mod llm_limits;
+mod llm_properties;
 mod mcp;
+mod mcp_http;
 mod real_cluster;
 mod schemas;
 mod snapshot_cli;
