@@ -20,6 +20,7 @@ pub mod llm;
 pub mod mcp;
 pub mod planner;
 pub mod prompts;
+pub mod quantity;
 pub mod redact;
 pub mod repl;
 pub mod sanitize;

@@ -72,6 +72,10 @@ pub struct ConfigFile {
     pub read_only: Option<bool>,
     /// Replica ceiling.
     pub max_replicas: Option<i64>,
+    /// CPU ceiling of one container for `set_resources` (a quantity, e.g. `8`).
+    pub max_cpu: Option<String>,
+    /// Memory ceiling of one container for `set_resources` (a quantity, e.g. `16Gi`).
+    pub max_memory: Option<String>,
     /// Output format.
     pub output: Option<OutputFormat>,
     /// OpenAI-compatible base URL (Ollama, llama.cpp, vLLM …); API keys only from the environment.
@@ -113,7 +117,7 @@ pub fn load_config(path: &Path) -> Result<ConfigFile, CliError> {
         Ok(text) => toml::from_str(&text).map_err(|error| {
             CliError::new(format!("cannot read config file `{}`", path.display()))
                 .cause(error.message().to_string())
-                .hint("fix the file or move it aside; keys: namespace, context, kubeconfig, offline, model, base_url, azure_endpoint, azure_deployment, azure_api_version, llm_timeout, dry_run, read_only, max_replicas, output")
+                .hint("fix the file or move it aside; keys: namespace, context, kubeconfig, offline, model, base_url, azure_endpoint, azure_deployment, azure_api_version, llm_timeout, dry_run, read_only, max_replicas, max_cpu, max_memory, output")
         }),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
         Err(error) => Err(CliError::new(format!("cannot read config file `{}`", path.display())).cause(error.to_string())),
@@ -164,6 +168,18 @@ pub fn resolve(
             .hint("pass `--max-replicas N`"));
     }
 
+    let ceiling = |variable: &str, configured: &Option<String>, default: i128| -> Result<i128, CliError> {
+        let Some(text) = env(variable).filter(|v| !v.is_empty()).or_else(|| configured.clone()) else {
+            return Ok(default);
+        };
+        crate::quantity::Quantity::parse(text.trim()).map(|q| q.milli).map_err(|error| {
+            CliError::new(format!("`{variable}` (or the config's setting) is not valid: {error}"))
+                .hint("use a Kubernetes quantity such as `8` (CPUs) or `16Gi` (memory)")
+        })
+    };
+    let max_cpu_milli = ceiling("TODO_AI_MAX_CPU", &config.max_cpu, validate::DEFAULT_MAX_CPU_MILLI)?;
+    let max_memory_milli = ceiling("TODO_AI_MAX_MEMORY", &config.max_memory, validate::DEFAULT_MAX_MEMORY_MILLI)?;
+
     let output = match (flags.output, env("TODO_AI_OUTPUT").filter(|v| !v.is_empty())) {
         (Some(output), _) => output,
         (None, Some(text)) => match text.trim().to_ascii_lowercase().as_str() {
@@ -209,7 +225,7 @@ pub fn resolve(
         assume_yes: flags.yes,
         dry_run: flag_bool(flags.dry_run, "TODO_AI_DRY_RUN", config.dry_run)?,
         read_only: flag_bool(flags.read_only, "TODO_AI_READ_ONLY", config.read_only)?,
-        limits: Limits { max_replicas },
+        limits: Limits { max_replicas, max_cpu_milli, max_memory_milli },
         output,
         verbosity,
         audit_log: env("TODO_AI_AUDIT_LOG")

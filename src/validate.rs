@@ -9,16 +9,47 @@ use std::path::{Component, Path, PathBuf};
 pub struct Limits {
     /// The most replicas `scale` and `autoscale` will set (`--max-replicas`).
     pub max_replicas: i64,
+    /// The most CPU, in millicores, `set_resources` will set for one container.
+    pub max_cpu_milli: i128,
+    /// The most memory, in millibytes, `set_resources` will set for one container.
+    pub max_memory_milli: i128,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_replicas: DEFAULT_MAX_REPLICAS }
+        Limits {
+            max_replicas: DEFAULT_MAX_REPLICAS,
+            max_cpu_milli: DEFAULT_MAX_CPU_MILLI,
+            max_memory_milli: DEFAULT_MAX_MEMORY_MILLI,
+        }
     }
 }
 
+/// The default CPU ceiling of one container: 8 cores.
+pub const DEFAULT_MAX_CPU_MILLI: i128 = 8_000;
+
+/// The default memory ceiling of one container: 16 GiB.
+pub const DEFAULT_MAX_MEMORY_MILLI: i128 = 16 * (1 << 30) * 1_000;
+
 /// The default replica ceiling.
 pub const DEFAULT_MAX_REPLICAS: i64 = 100;
+
+/// Checks a resource quantity (`cpu` or `memory`) against its grammar and ceiling; returns it.
+pub fn quantity(
+    field: &'static str,
+    value: &str,
+    ceiling_milli: i128,
+) -> Result<crate::quantity::Quantity, ValidationError> {
+    let quantity = crate::quantity::Quantity::parse(value)
+        .map_err(|error| ValidationError::Conflict(format!("{field}: {error}")))?;
+    if quantity.milli > ceiling_milli {
+        let ceiling = crate::quantity::Quantity { milli: ceiling_milli, format: quantity.format };
+        return Err(ValidationError::Conflict(format!(
+            "{field} {value} is above the ceiling of {ceiling} (raise it with `TODO_AI_MAX_CPU` / `TODO_AI_MAX_MEMORY` or the config's `max_cpu` / `max_memory`)"
+        )));
+    }
+    Ok(quantity)
+}
 
 /// The most log lines one `logs` call returns.
 pub const MAX_TAIL_LINES: i64 = 5_000;
