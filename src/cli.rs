@@ -347,6 +347,10 @@ pub struct DockerfileArgs {
     /// Review the existing Dockerfile instead, with concrete fixes (and hadolint when installed)
     #[arg(long)]
     pub check: bool,
+    /// Start the Dockerfile with `# syntax=docker/dockerfile:1` (BuildKit then pulls that
+    /// frontend from Docker Hub; not needed on Docker 20.10+)
+    #[arg(long, conflicts_with = "check")]
+    pub syntax_directive: bool,
 }
 
 /// `--stack` values (the `generate_dockerfile` tool's names).
@@ -406,6 +410,31 @@ pub struct BuildArgs {
     /// A build argument (repeatable); never a secret: build args stay in the image history
     #[arg(long = "build-arg", value_name = "NAME=VALUE", value_parser = parse_key_value)]
     pub build_args: Vec<(String, String)>,
+    /// The network `RUN` steps use (`host` for a daemon without a bridge network)
+    #[arg(long, value_enum, default_value = "default")]
+    pub network: NetworkArg,
+}
+
+/// `--network` values (the `build_image` tool's names).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum NetworkArg {
+    /// The daemon's default (its bridge network).
+    Default,
+    /// The host's network.
+    Host,
+    /// No network.
+    None,
+}
+
+impl NetworkArg {
+    /// The tool argument's value.
+    pub fn name(self) -> &'static str {
+        match self {
+            NetworkArg::Default => "default",
+            NetworkArg::Host => "host",
+            NetworkArg::None => "none",
+        }
+    }
 }
 
 /// Options of `deploy`.

@@ -101,6 +101,7 @@ fn arguments(command: Command) -> Result<(&'static str, Map<String, Value>, bool
         Command::Dockerfile(dockerfile) => {
             put("path", json!(dockerfile.path));
             put("stack", json!(Stack::from(dockerfile.stack).name()));
+            put("syntax_directive", json!(dockerfile.syntax_directive));
             ("generate_dockerfile", false)
         }
         Command::Build(build) => {
@@ -109,6 +110,7 @@ fn arguments(command: Command) -> Result<(&'static str, Map<String, Value>, bool
             put("minikube", json!(build.minikube));
             put("dockerfile", json!(build.dockerfile));
             put("target", json!(build.target));
+            put("network", json!(build.network.name()));
             let pairs: Map<String, Value> =
                 build.build_args.into_iter().map(|(key, value)| (key, json!(value))).collect();
             if !pairs.is_empty() {

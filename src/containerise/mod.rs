@@ -1,32 +1,49 @@
-//! Containerising an app: stack detection and Dockerfile/.dockerignore generation (pure,
-//! tested with hadolint), plus the plan for writing them (never overwriting without approval:
-//! the preview shows a diff).
+//! Containerising an app: stack detection (with the app's routes resolved through their
+//! prefixes) and Dockerfile/.dockerignore generation (pure, tested with hadolint), the build
+//! context, and the plan for writing the files (never without approval: the question shows a
+//! new file whole and a changed one as a diff). The app directory is untrusted input: reads are
+//! bounded regular files, values pass a grammar, writes never follow links.
 
 pub mod context;
 pub mod detect;
 pub mod dockerfile;
+pub mod files;
+pub mod glob;
+pub mod ignore;
 pub mod review;
+pub mod routes;
+pub mod values;
 
 use std::path::Path;
 
 pub use detect::{Detection, detect};
-pub use dockerfile::{Generated, generate};
+pub use dockerfile::{Generated, Options, generate};
 
 use crate::tools::Stack;
 
-/// Detects and generates for a directory.
+/// Detects and generates for a directory, with the default options.
 pub fn containerise(dir: &Path, stack: Stack) -> Result<(Detection, Generated), String> {
+    containerise_with(dir, stack, false)
+}
+
+/// Detects and generates for a directory; `syntax_directive` adds the `# syntax=` line.
+pub fn containerise_with(dir: &Path, stack: Stack, syntax_directive: bool) -> Result<(Detection, Generated), String> {
     let detection = detect(dir, stack)?;
-    let generated = generate(&detection, dir.join("public").is_dir());
+    let generated = generate(&detection, options(dir, syntax_directive));
     Ok((detection, generated))
+}
+
+/// The generation options for `dir`.
+pub fn options(dir: &Path, syntax_directive: bool) -> Options {
+    Options { syntax_directive, has_public: files::is_directory(dir, "public") }
 }
 
 /// The one-line change that makes a Next.js build standalone: (config file, old, new text).
 /// `None` when the config already has it or its shape is not recognised.
 pub fn standalone_patch(dir: &Path) -> Option<(String, String, String)> {
-    let (file, text) = ["next.config.js", "next.config.mjs", "next.config.ts"]
+    let (file, text) = ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"]
         .iter()
-        .find_map(|f| std::fs::read_to_string(dir.join(f)).ok().map(|t| ((*f).to_string(), t)))?;
+        .find_map(|f| files::read_optional(dir, f, files::MAX_SOURCE_BYTES).map(|t| ((*f).to_string(), t)))?;
     if text.contains("standalone") {
         return None;
     }

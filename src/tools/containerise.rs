@@ -1,6 +1,8 @@
 //! Container tools: `generate_dockerfile` (detect the stack, write a Dockerfile and
-//! `.dockerignore`, never overwriting without showing the diff) and `build_image` (build
-//! through the Docker Engine API, optionally where minikube can use the image).
+//! `.dockerignore`; the approval question shows a new file whole and a changed one as a
+//! diff; writes never follow a link and stay in the app directory) and `build_image` (build
+//! through the Docker Engine API with a chosen network, optionally where minikube can use the
+//! image; the question says what the context sends and what it left out).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -8,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::{Effect, PrepareFuture, Tool, ToolContext, ToolError, ToolFuture, ToolOutput};
-use crate::docker::{self, DockerError};
+use crate::containerise::files::{self, ReadError};
+use crate::docker::{self, DockerError, Network};
 use crate::redact;
 use crate::validate::{self, Limits, ValidationError};
 
@@ -64,6 +67,11 @@ pub struct GenerateDockerfileArgs {
     /// The stack; detected from the files when `auto`.
     #[serde(default, skip_serializing_if = "is_auto")]
     pub stack: Stack,
+    /// Start the Dockerfile with `# syntax=docker/dockerfile:1`. Off by default: BuildKit
+    /// then pulls that frontend image from Docker Hub on every build, and the Engine's
+    /// built-in frontend (Docker 20.10+) already handles everything the file uses.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub syntax_directive: bool,
 }
 
 /// Writes a production Dockerfile and `.dockerignore` for an app.
@@ -100,26 +108,28 @@ impl Tool for GenerateDockerfile {
     ) -> PrepareFuture<'a, GenerateDockerfileArgs> {
         Box::pin(async move {
             let (dir, detection, generated, standalone) = files_for(&args, ctx)?;
+            let app = display_path(&args.path);
             let mut preview = format!(
-                "write Dockerfile and .dockerignore in `{}` for a {} app (port {})",
-                display_path(&args.path),
+                "write Dockerfile and .dockerignore in `{app}` for a {} app (port {})",
                 detection.stack.name(),
                 detection.port
             );
-            // Never overwrite silently: the question shows what changes.
+            // Never write unseen: a new file is shown whole, a changed one as a diff; a
+            // destination that is a link or not a regular file is refused here, before asking.
             for (name, content) in [("Dockerfile", &generated.dockerfile), (".dockerignore", &generated.dockerignore)] {
-                if let Ok(existing) = std::fs::read_to_string(dir.join(name)) {
-                    if existing == *content {
+                match existing(&dir, name, app)? {
+                    Some(existing) if existing == *content => {
                         preview.push_str(&format!("; {name} is already up to date"));
-                    } else {
-                        preview.push_str(&format!(
-                            "; OVERWRITES the existing {name}:\n{}",
-                            crate::containerise::diff(&existing, content)
-                        ));
                     }
+                    Some(existing) => preview.push_str(&format!(
+                        "; OVERWRITES the existing {name}:\n{}",
+                        crate::containerise::diff(&existing, content)
+                    )),
+                    None => preview.push_str(&format!("; creates {name}:\n{}", crate::containerise::diff("", content))),
                 }
             }
             if let Some((file, old, new)) = &standalone {
+                files::check_destination(&dir, file).map_err(|error| refused_write(&error, app))?;
                 preview.push_str(&format!(
                     "; adds `output: 'standalone'` to {file} (the small runtime image needs it):\n{}",
                     crate::containerise::diff(old, new)
@@ -142,17 +152,19 @@ impl Tool for GenerateDockerfile {
                     data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "dry_run": true}),
                 });
             }
-            let write = |name: &str, content: &str| {
-                std::fs::write(dir.join(name), content).map_err(|error| ToolError::Failed {
-                    tool: Self::NAME,
-                    message: format!("cannot write {name}: {error}"),
-                })
-            };
+            let app = display_path(&args.path);
+            let mut writes: Vec<(&str, &str)> =
+                vec![("Dockerfile", &generated.dockerfile), (".dockerignore", &generated.dockerignore)];
             if let Some((file, _, new)) = &standalone {
-                write(file, new)?;
+                writes.insert(0, (file, new));
             }
-            write("Dockerfile", &generated.dockerfile)?;
-            write(".dockerignore", &generated.dockerignore)?;
+            // Every destination is checked before the first write, so a refusal writes nothing.
+            for (name, _) in &writes {
+                files::check_destination(&dir, name).map_err(|error| refused_write(&error, app))?;
+            }
+            for (name, content) in &writes {
+                files::write_no_follow(&dir, name, content).map_err(|error| refused_write(&error, app))?;
+            }
             Ok(ToolOutput {
                 text: format!(
                     "wrote {path}/Dockerfile and {path}/.dockerignore ({} app, port {})\n{}",
@@ -199,6 +211,14 @@ pub struct BuildImageArgs {
     /// Build arguments (`--build-arg NAME=VALUE`); never secrets: they stay in the image history.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub build_args: BTreeMap<String, String>,
+    /// The network `RUN` steps use: `default` (the daemon's bridge), `host` (for daemons
+    /// without a bridge network) or `none`.
+    #[serde(default, skip_serializing_if = "is_default_network")]
+    pub network: Network,
+}
+
+fn is_default_network(network: &Network) -> bool {
+    *network == Network::Default
 }
 
 impl BuildImageArgs {
@@ -249,25 +269,13 @@ impl Tool for BuildImage {
         Box::pin(async move {
             let context = context_dir(&args, ctx)?;
             let dockerfile = args.dockerfile().to_string();
-            if !context.join(&dockerfile).is_file() {
-                return Err(DockerError::NoDockerfile {
-                    app: display_path(&args.path).to_string(),
-                    path: format!("{}/{dockerfile}", display_path(&args.path)),
-                }
-                .into());
-            }
+            let listing = listed_context(&context, &dockerfile, display_path(&args.path))?;
             if args.tag.is_none() {
                 args.tag = Some(docker::default_tag(&context).await);
             }
-            let (files, bytes, skipped) = docker::context_summary(&context, &dockerfile)?;
             let tag = args.tag.clone().unwrap_or_default();
-            let ignored =
-                if skipped > 0 { format!(", {skipped} entries left out by .dockerignore") } else { String::new() };
-            let mut preview = format!(
-                "build image `{tag}` from `{}` ({files} files, {} sent{ignored})",
-                display_path(&args.path),
-                docker::progress::human_bytes(i64::try_from(bytes).unwrap_or(i64::MAX))
-            );
+            let mut preview =
+                format!("build image `{tag}` from `{}` ({})", display_path(&args.path), context_line(&listing));
             preview.push_str(&build_details(&args));
             Ok((args, preview))
         })
@@ -281,15 +289,15 @@ impl Tool for BuildImage {
                 None => docker::default_tag(&context).await,
             };
             if ctx.dry_run {
-                let (files, bytes, _) = docker::context_summary(&context, args.dockerfile())?;
+                let listing = listed_context(&context, args.dockerfile(), display_path(&args.path))?;
                 return Ok(ToolOutput {
                     text: format!(
-                        "dry run: would build `{tag}` from `{}` ({files} files, {}){}",
+                        "dry run: would build `{tag}` from `{}` ({}){}",
                         display_path(&args.path),
-                        docker::progress::human_bytes(i64::try_from(bytes).unwrap_or(i64::MAX)),
+                        context_line(&listing),
                         build_details(&args)
                     ),
-                    data: serde_json::json!({"tag": tag, "path": args.path, "dry_run": true, "context_files": files}),
+                    data: serde_json::json!({"tag": tag, "path": args.path, "dry_run": true, "context_files": listing.files().count()}),
                 });
             }
             let placement = if args.minikube { Some(docker::minikube::placement().await?) } else { None };
@@ -304,6 +312,7 @@ impl Tool for BuildImage {
                 tag: tag.clone(),
                 build_args: args.build_args.clone(),
                 target: args.target.clone(),
+                network: args.network,
             };
             let mut renderer = docker::progress::Renderer::stderr(ctx.verbosity);
             let built = engine.build(&spec, &mut renderer).await?;
@@ -345,10 +354,74 @@ fn build_details(args: &BuildImageArgs) -> String {
             args.build_args.iter().map(|(k, v)| format!("{k}={}", redact::helm_value(k, v))).collect();
         text.push_str(&format!(", build args {}", pairs.join(" ")));
     }
+    if let Some(mode) = args.network.mode() {
+        text.push_str(&format!(", {mode} network"));
+    }
     if args.minikube {
         text.push_str(", for minikube");
     }
     text
+}
+
+/// The context a build sends, with a Dockerfile or `.dockerignore` that is missing, a link
+/// or a special file as one clear error naming it under the app.
+fn listed_context(
+    context: &std::path::Path,
+    dockerfile: &str,
+    app: &str,
+) -> Result<crate::containerise::context::Context, ToolError> {
+    use crate::containerise::context::{self, ContextError};
+    match files::read_regular(context, dockerfile, files::MAX_DOCKERFILE_BYTES) {
+        Ok(_) => {}
+        Err(ReadError::Missing(_)) => {
+            return Err(DockerError::NoDockerfile { app: app.to_string(), path: format!("{app}/{dockerfile}") }.into());
+        }
+        Err(error) => {
+            return Err(DockerError::Context { path: app.into(), reason: error.within(app).to_string() }.into());
+        }
+    }
+    context::list(context, dockerfile).map_err(|error| {
+        let reason = match error {
+            ContextError::BuildFile(error) => error.within(app).to_string(),
+            other => other.to_string(),
+        };
+        DockerError::Context { path: app.into(), reason }.into()
+    })
+}
+
+/// `12 files, 4.2 kB sent, 3 entries left out by .dockerignore; 1 symlink sent as link, …`.
+fn context_line(listing: &crate::containerise::context::Context) -> String {
+    let mut line = format!(
+        "{} files, {} sent",
+        listing.files().count(),
+        docker::progress::human_bytes(i64::try_from(listing.bytes()).unwrap_or(i64::MAX))
+    );
+    if listing.ignored > 0 {
+        line.push_str(&format!(", {} entries left out by .dockerignore", listing.ignored));
+    }
+    for note in listing.notes() {
+        line.push_str("; ");
+        line.push_str(&note);
+    }
+    line
+}
+
+/// The current content of `name` in the app (`None` when absent); a link or special file is
+/// refused.
+fn existing(dir: &std::path::Path, name: &str, app: &str) -> Result<Option<String>, ToolError> {
+    match files::read_regular(dir, name, files::MAX_DOCKERFILE_BYTES) {
+        Ok(text) => Ok(Some(text)),
+        Err(ReadError::Missing(_)) => Ok(None),
+        Err(error) => Err(refused_write(&error, app)),
+    }
+}
+
+/// A write refused because of what is at (or on the way to) the destination.
+fn refused_write(error: &ReadError, app: &str) -> ToolError {
+    ToolError::Failed {
+        tool: GenerateDockerfile::NAME,
+        message: format!("refusing to write: {}", error.clone().within(app)),
+    }
 }
 
 fn context_dir(args: &BuildImageArgs, ctx: &ToolContext) -> Result<std::path::PathBuf, ToolError> {
@@ -369,6 +442,7 @@ fn standalone_change(
     dir: &std::path::Path,
     detection: &crate::containerise::Detection,
     generated: &mut crate::containerise::Generated,
+    options: crate::containerise::Options,
 ) -> Option<(String, String, String)> {
     if detection.stack != Stack::Nextjs || detection.standalone != Some(false) {
         return None;
@@ -376,7 +450,7 @@ fn standalone_change(
     let patch = crate::containerise::standalone_patch(dir)?;
     let mut standalone = detection.clone();
     standalone.standalone = Some(true);
-    *generated = crate::containerise::generate(&standalone, dir.join("public").is_dir());
+    *generated = crate::containerise::generate(&standalone, options);
     Some(patch)
 }
 
@@ -398,8 +472,21 @@ fn files_for(
 > {
     let dir = validate::path_inside(&args.path, &ctx.workdir)
         .map_err(|source| ToolError::Invalid { tool: GenerateDockerfile::NAME, source })?;
-    let (detection, mut generated) = crate::containerise::containerise(&dir, args.stack)
+    // Writes go to the resolved directory, checked again to be inside the (resolved) tree.
+    let outside = || ToolError::Invalid {
+        tool: GenerateDockerfile::NAME,
+        source: validate::ValidationError::PathOutside {
+            value: args.path.clone(),
+            workdir: ctx.workdir.display().to_string(),
+        },
+    };
+    let dir = dir.canonicalize().map_err(|_| outside())?;
+    if !ctx.workdir.canonicalize().is_ok_and(|root| dir.starts_with(root)) {
+        return Err(outside());
+    }
+    let (detection, mut generated) = crate::containerise::containerise_with(&dir, args.stack, args.syntax_directive)
         .map_err(|message| ToolError::Failed { tool: GenerateDockerfile::NAME, message })?;
-    let standalone = standalone_change(&dir, &detection, &mut generated);
+    let options = crate::containerise::options(&dir, args.syntax_directive);
+    let standalone = standalone_change(&dir, &detection, &mut generated, options);
     Ok((dir, detection, generated, standalone))
 }
