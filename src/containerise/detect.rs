@@ -30,6 +30,9 @@ pub struct Detection {
     pub standalone: Option<bool>,
     /// The Next.js config file, when there is one.
     pub next_config: Option<AppValue>,
+    /// Whether a lockfile that matches the manifest pins the dependencies (Node.js), so the
+    /// install is exact; else versions are resolved at build time.
+    pub locked: bool,
     /// What was read from where, and advice.
     pub notes: Vec<String>,
 }
@@ -101,6 +104,7 @@ pub fn detect(dir: &Path, forced: Stack) -> Result<Detection, String> {
         package_manager: None,
         standalone: None,
         next_config: None,
+        locked: true,
         notes,
     };
     match stack {
@@ -189,6 +193,7 @@ fn node_app(dir: &Path, package: Option<&Value>, detection: &mut Detection) {
         }
     };
     detection.package_manager = AppValue::package_manager(manager);
+    detection.locked = lockfile_matches(dir, manager, package, &mut detection.notes);
     let start = package["scripts"]["start"].as_str().unwrap_or_default();
     let script_port = port_from_script(start);
     if detection.stack == Stack::Nextjs {
@@ -213,6 +218,53 @@ fn node_app(dir: &Path, package: Option<&Value>, detection: &mut Detection) {
     });
     let (graph, roots) = node::graph(&sources);
     choose_health(detection, &graph, &roots, "/");
+}
+
+/// The largest lockfile read.
+const MAX_LOCKFILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Whether the package manager's lockfile exists and (for npm, whose `npm ci` refuses a
+/// stale one) records the same dependencies as package.json; a note says why not.
+fn lockfile_matches(dir: &Path, manager: &str, package: &Value, notes: &mut Vec<String>) -> bool {
+    let file = match manager {
+        "pnpm" => "pnpm-lock.yaml",
+        "yarn" => "yarn.lock",
+        _ => "package-lock.json",
+    };
+    let unlocked = |notes: &mut Vec<String>, why: String| {
+        notes.push(format!(
+            "{why}: the image resolves versions at build time; run `{manager} install` and commit {file} for exact builds"
+        ));
+        false
+    };
+    if manager != "npm" {
+        return files::is_regular(dir, file) || unlocked(notes, format!("no {file}"));
+    }
+    let lock = match files::read_regular(dir, file, MAX_LOCKFILE_BYTES) {
+        Ok(text) => serde_json::from_str::<Value>(&text).ok(),
+        Err(ReadError::Missing(_)) => return unlocked(notes, format!("no {file}")),
+        Err(error) => return unlocked(notes, format!("ignored {error}")),
+    };
+    let Some(lock) = lock else { return unlocked(notes, format!("{file} does not parse")) };
+    // Lockfile v2/v3 record the root's specs under `packages[""]`; v1 only names packages.
+    let root = &lock["packages"][""];
+    for section in ["dependencies", "devDependencies", "optionalDependencies"] {
+        let Some(wanted) = package[section].as_object() else { continue };
+        for (name, spec) in wanted {
+            let recorded = if root.is_object() {
+                root[section].get(name) == Some(spec)
+            } else {
+                lock["dependencies"].get(name).is_some()
+            };
+            if !recorded {
+                return unlocked(
+                    notes,
+                    format!("{file} does not match package.json (it does not record `{}` in {section})", shown(name)),
+                );
+            }
+        }
+    }
+    true
 }
 
 /// `main`, else `node X` in the start script, else a conventional file; each validated.
@@ -251,6 +303,11 @@ fn nextjs_app(dir: &Path, detection: &mut Detection) {
         let file = config.as_ref().map_or("next.config.js", |(file, _)| file);
         detection.notes.push(format!(
             "`output: 'standalone'` is not set in {file}: add it to nextConfig (the runtime stage copies .next/standalone); `todo-ai dockerfile --write` offers the change"
+        ));
+    }
+    if let Some((file, _)) = super::missing_root_layout(dir) {
+        detection.notes.push(format!(
+            "no root layout covers the App Router's pages: `next build` fails without one; `todo-ai dockerfile --write` creates {file}, the one `next dev` would"
         ));
     }
     let base = config.as_ref().and_then(|(_, text)| nextjs::base_path(text)).unwrap_or_default();

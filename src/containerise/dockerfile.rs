@@ -85,27 +85,37 @@ fn healthcheck_url(detection: &Detection) -> String {
     format!("http://127.0.0.1:{}{}", detection.port, health_path(detection))
 }
 
-fn node_install(manager: &str) -> (&'static str, String) {
-    match manager {
-        "pnpm" => (
+/// The manifests to copy and the install step for a package manager. `locked`: a lockfile
+/// that matches package.json exists, so the install is exact (`npm ci`, frozen lockfiles);
+/// otherwise versions are resolved at build time. `production` leaves devDependencies out.
+fn node_install(manager: &str, locked: bool, production: bool) -> (&'static str, String) {
+    let (manifests, cache, command) = match (manager, locked) {
+        ("pnpm", true) => (
             "package.json pnpm-lock.yaml",
-            "RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    corepack enable pnpm && pnpm install --frozen-lockfile".into(),
+            "--mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store",
+            "corepack enable pnpm && pnpm install --frozen-lockfile",
         ),
-        "yarn" => (
+        ("pnpm", false) => (
+            "package.json",
+            "--mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store",
+            "corepack enable pnpm && pnpm install",
+        ),
+        ("yarn", true) => (
             "package.json yarn.lock",
-            "RUN --mount=type=cache,target=/usr/local/share/.cache/yarn \\\n    yarn install --frozen-lockfile".into(),
+            "--mount=type=cache,target=/usr/local/share/.cache/yarn",
+            "yarn install --frozen-lockfile",
         ),
-        _ => ("package.json package-lock.json", "RUN --mount=type=cache,target=/root/.npm \\\n    npm ci".into()),
-    }
-}
-
-/// Installs production dependencies only (for a runtime that ships `node_modules`).
-fn node_install_production(manager: &str) -> String {
-    match manager {
-        "pnpm" => "RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \\\n    corepack enable pnpm && pnpm install --frozen-lockfile --prod".into(),
-        "yarn" => "RUN --mount=type=cache,target=/usr/local/share/.cache/yarn \\\n    yarn install --frozen-lockfile --production".into(),
-        _ => "RUN --mount=type=cache,target=/root/.npm \\\n    npm ci --omit=dev".into(),
-    }
+        ("yarn", false) => ("package.json", "--mount=type=cache,target=/usr/local/share/.cache/yarn", "yarn install"),
+        (_, true) => ("package.json package-lock.json", "--mount=type=cache,target=/root/.npm", "npm ci"),
+        (_, false) => ("package.json", "--mount=type=cache,target=/root/.npm", "npm install --no-audit --no-fund"),
+    };
+    let production = match (production, manager) {
+        (false, _) => "",
+        (true, "pnpm") => " --prod",
+        (true, "yarn") => " --production",
+        (true, _) => " --omit=dev",
+    };
+    (manifests, format!("RUN {cache} \\\n    {command}{production}"))
 }
 
 fn node_run(manager: &str, script: &str) -> String {
@@ -127,7 +137,7 @@ fn node_healthcheck(detection: &Detection) -> String {
 
 fn nextjs(detection: &Detection, has_public: bool) -> String {
     let manager = detection.package_manager.as_deref().unwrap_or("npm");
-    let (manifests, install) = node_install(manager);
+    let (manifests, install) = node_install(manager, detection.locked, false);
     let standalone = detection.standalone != Some(false);
     let mut text = String::new();
     header(&mut text, &format!("a Next.js app ({manager})"), "NODE_IMAGE");
@@ -160,7 +170,7 @@ fn nextjs(detection: &Detection, has_public: bool) -> String {
              WORKDIR /app\n\
              COPY {manifests} ./\n\
              {install}\n\n",
-            install = node_install_production(manager),
+            install = node_install(manager, detection.locked, true).1,
         );
     }
     let _ = write!(
@@ -213,7 +223,7 @@ fn nextjs(detection: &Detection, has_public: bool) -> String {
 
 fn node(detection: &Detection) -> String {
     let manager = detection.package_manager.as_deref().unwrap_or("npm");
-    let (manifests, _) = node_install(manager);
+    let (manifests, install) = node_install(manager, detection.locked, true);
     let mut text = String::new();
     header(&mut text, &format!("a Node.js app ({manager})"), "NODE_IMAGE");
     let _ = write!(
@@ -237,7 +247,6 @@ fn node(detection: &Detection) -> String {
          {health}\
          CMD [\"node\", \"{main}\"]\n",
         node = images::NODE,
-        install = node_install_production(manager),
         port = detection.port,
         health = node_healthcheck(detection),
         main = detection.entrypoint,

@@ -107,7 +107,7 @@ impl Tool for GenerateDockerfile {
         ctx: &'a ToolContext,
     ) -> PrepareFuture<'a, GenerateDockerfileArgs> {
         Box::pin(async move {
-            let (dir, detection, generated, standalone) = files_for(&args, ctx)?;
+            let Planned { dir, detection, generated, changes } = files_for(&args, ctx)?;
             let app = display_path(&args.path);
             let mut preview = format!(
                 "write Dockerfile and .dockerignore in `{app}` for a {} app (port {})",
@@ -128,11 +128,12 @@ impl Tool for GenerateDockerfile {
                     None => preview.push_str(&format!("; creates {name}:\n{}", crate::containerise::diff("", content))),
                 }
             }
-            if let Some((file, old, new)) = &standalone {
-                files::check_destination(&dir, file).map_err(|error| refused_write(&error, app))?;
+            for change in &changes {
+                files::check_destination(&dir, &change.file).map_err(|error| refused_write(&error, app))?;
                 preview.push_str(&format!(
-                    "; adds `output: 'standalone'` to {file} (the small runtime image needs it):\n{}",
-                    crate::containerise::diff(old, new)
+                    "; {}:\n{}",
+                    change.summary,
+                    crate::containerise::diff(change.old.as_deref().unwrap_or_default(), &change.new)
                 ));
             }
             Ok((args, preview))
@@ -141,7 +142,7 @@ impl Tool for GenerateDockerfile {
 
     fn run<'a>(&'a self, args: GenerateDockerfileArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
-            let (dir, detection, generated, standalone) = files_for(&args, ctx)?;
+            let Planned { dir, detection, generated, changes } = files_for(&args, ctx)?;
             if ctx.dry_run {
                 return Ok(ToolOutput {
                     text: format!(
@@ -155,8 +156,8 @@ impl Tool for GenerateDockerfile {
             let app = display_path(&args.path);
             let mut writes: Vec<(&str, &str)> =
                 vec![("Dockerfile", &generated.dockerfile), (".dockerignore", &generated.dockerignore)];
-            if let Some((file, _, new)) = &standalone {
-                writes.insert(0, (file, new));
+            for change in &changes {
+                writes.insert(0, (&change.file, &change.new));
             }
             // Every destination is checked before the first write, so a refusal writes nothing.
             for (name, _) in &writes {
@@ -173,13 +174,9 @@ impl Tool for GenerateDockerfile {
                     detection
                         .notes
                         .iter()
-                        .filter(|n| standalone.is_none() || !n.contains("output: 'standalone'"))
-                        .map(|n| format!("note: {n}"))
-                        .chain(
-                            standalone
-                                .iter()
-                                .map(|(file, _, _)| format!("note: added `output: 'standalone'` to {file}"))
-                        )
+                        .filter(|note| !changes.iter().any(|change| note.contains(change.resolves)))
+                        .map(|note| format!("note: {note}"))
+                        .chain(changes.iter().map(|change| format!("note: {}", change.done)))
                         .collect::<Vec<_>>()
                         .join("\n"),
                     path = display_path(&args.path)
@@ -436,40 +433,77 @@ fn display_path(path: &str) -> &str {
     if trimmed.is_empty() { "." } else { trimmed }
 }
 
-/// For a Next.js app without a standalone build: the config change to make (approved with
-/// the files), and the Dockerfile regenerated for the standalone runtime it enables.
-fn standalone_change(
+/// A change to the app's own files that the Dockerfile needs, approved with it.
+struct AppChange {
+    /// The file, relative to the app.
+    file: String,
+    /// Its content now (`None`: it is created).
+    old: Option<String>,
+    /// Its new content.
+    new: String,
+    /// What the approval question says.
+    summary: String,
+    /// What the result says.
+    done: String,
+    /// Text of the detection note this change makes moot.
+    resolves: &'static str,
+}
+
+/// The changes a Next.js app needs: a root layout when a page has none (`next build` refuses
+/// the app without one), and `output: 'standalone'` (the Dockerfile is then regenerated for
+/// the standalone runtime it enables).
+fn app_changes(
     dir: &std::path::Path,
     detection: &crate::containerise::Detection,
     generated: &mut crate::containerise::Generated,
     options: crate::containerise::Options,
-) -> Option<(String, String, String)> {
-    if detection.stack != Stack::Nextjs || detection.standalone != Some(false) {
-        return None;
+) -> Vec<AppChange> {
+    let mut changes = Vec::new();
+    if detection.stack != Stack::Nextjs {
+        return changes;
     }
-    let patch = crate::containerise::standalone_patch(dir)?;
-    let mut standalone = detection.clone();
-    standalone.standalone = Some(true);
-    *generated = crate::containerise::generate(&standalone, options);
-    Some(patch)
+    if let Some((file, new)) = crate::containerise::missing_root_layout(dir) {
+        changes.push(AppChange {
+            summary: format!(
+                "creates {file} (`next build` needs a root layout; this is the one `next dev` would create)"
+            ),
+            done: format!("created {file}, the root layout `next build` needs"),
+            file,
+            old: None,
+            new,
+            resolves: "no root layout",
+        });
+    }
+    if detection.standalone == Some(false)
+        && let Some((file, old, new)) = crate::containerise::standalone_patch(dir)
+    {
+        let mut standalone = detection.clone();
+        standalone.standalone = Some(true);
+        *generated = crate::containerise::generate(&standalone, options);
+        changes.push(AppChange {
+            summary: format!("adds `output: 'standalone'` to {file} (the small runtime image needs it)"),
+            done: format!("added `output: 'standalone'` to {file}"),
+            file,
+            old: Some(old),
+            new,
+            resolves: "output: 'standalone'",
+        });
+    }
+    changes
 }
 
-/// What `generate_dockerfile` would write for its arguments: the directory, the detection, the
-/// files, and the Next.js standalone change when one is needed (shared by preview and run, so
+/// What `generate_dockerfile` would write for its arguments (shared by preview and run, so
 /// what was approved is what is written).
-#[allow(clippy::type_complexity)]
-fn files_for(
-    args: &GenerateDockerfileArgs,
-    ctx: &ToolContext,
-) -> Result<
-    (
-        std::path::PathBuf,
-        crate::containerise::Detection,
-        crate::containerise::Generated,
-        Option<(String, String, String)>,
-    ),
-    ToolError,
-> {
+struct Planned {
+    /// The resolved app directory.
+    dir: std::path::PathBuf,
+    detection: crate::containerise::Detection,
+    generated: crate::containerise::Generated,
+    /// Changes to the app's own files.
+    changes: Vec<AppChange>,
+}
+
+fn files_for(args: &GenerateDockerfileArgs, ctx: &ToolContext) -> Result<Planned, ToolError> {
     let dir = validate::path_inside(&args.path, &ctx.workdir)
         .map_err(|source| ToolError::Invalid { tool: GenerateDockerfile::NAME, source })?;
     // Writes go to the resolved directory, checked again to be inside the (resolved) tree.
@@ -487,6 +521,6 @@ fn files_for(
     let (detection, mut generated) = crate::containerise::containerise_with(&dir, args.stack, args.syntax_directive)
         .map_err(|message| ToolError::Failed { tool: GenerateDockerfile::NAME, message })?;
     let options = crate::containerise::options(&dir, args.syntax_directive);
-    let standalone = standalone_change(&dir, &detection, &mut generated, options);
-    Ok((dir, detection, generated, standalone))
+    let changes = app_changes(&dir, &detection, &mut generated, options);
+    Ok(Planned { dir, detection, generated, changes })
 }

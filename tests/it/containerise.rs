@@ -54,6 +54,16 @@ fn detection_over_fixture_apps() {
     assert_eq!(detection.standalone, Some(false));
     assert!(detection.notes.iter().any(|n| n.contains("output: 'standalone'")));
     assert!(generated.dockerfile.contains("node_modules/next/dist/bin/next"));
+    // The sample's package-lock.json records none of package.json's dependencies: `npm ci`
+    // would refuse it, so the image resolves versions (and says so); a matching one is exact.
+    assert!(!detection.locked);
+    assert!(detection.notes.iter().any(|n| n.contains("package-lock.json does not match package.json")));
+    assert!(
+        generated.dockerfile.contains("npm install --no-audit --no-fund\n") && !generated.dockerfile.contains("npm ci")
+    );
+    let (express, generated) = containerise::containerise(&app("node-express"), Stack::Auto).unwrap();
+    assert!(express.locked && generated.dockerfile.contains("COPY package.json package-lock.json ./"));
+    assert!(generated.dockerfile.contains("npm ci --omit=dev"));
     // --stack overrides detection.
     let (forced, _) = containerise::containerise(&app("flask-pip"), Stack::Fastapi).unwrap();
     assert_eq!(forced.stack, Stack::Fastapi);
@@ -211,14 +221,18 @@ fn nextjs_without_standalone_gets_the_config_change_with_approval() {
     let home = tempfile::tempdir().unwrap();
     let web = home.path().join("web");
     std::fs::create_dir_all(web.join("app/api/health")).unwrap();
-    for file in ["package.json", "package-lock.json", "next.config.js", "app/api/health/route.ts"] {
+    for file in ["package.json", "package-lock.json", "next.config.js", "app/api/health/route.ts", "app/page.tsx"] {
         std::fs::copy(app("nextjs-npm").join(file), web.join(file)).unwrap();
     }
-    // Without a terminal: refused, and the refusal shows the config change it would make.
+    // Without a terminal: refused, and the refusal shows the config change it would make, and
+    // the root layout `next build` needs (the sample's page has none), whole.
     todo_ai(&home).args(["dockerfile", "web", "--write"]).assert().code(1).stderr(
         predicate::str::contains("adds `output: 'standalone'` to next.config.js")
-            .and(predicate::str::contains("+   output: 'standalone',")),
+            .and(predicate::str::contains("+   output: 'standalone',"))
+            .and(predicate::str::contains("creates app/layout.tsx (`next build` needs a root layout"))
+            .and(predicate::str::contains("+       <body>{children}</body>")),
     );
+    assert!(!web.join("app/layout.tsx").exists());
     assert!(!std::fs::read_to_string(web.join("next.config.js")).unwrap().contains("standalone"));
     todo_ai(&home)
         .args(["--yes", "dockerfile", "web", "--write"])
@@ -226,6 +240,7 @@ fn nextjs_without_standalone_gets_the_config_change_with_approval() {
         .code(0)
         .stdout(predicate::str::contains("added `output: 'standalone'` to next.config.js"));
     assert!(std::fs::read_to_string(web.join("next.config.js")).unwrap().contains("output: 'standalone',"));
+    assert!(std::fs::read_to_string(web.join("app/layout.tsx")).unwrap().contains("<body>{children}</body>"));
     let dockerfile = std::fs::read_to_string(web.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("/app/.next/standalone") && dockerfile.contains("CMD [\"node\", \"server.js\"]"));
 }
