@@ -312,14 +312,14 @@ fn nextjs_app(dir: &Path, detection: &mut Detection) {
     }
     let base = config.as_ref().and_then(|(_, text)| nextjs::base_path(text)).unwrap_or_default();
     if !base.is_empty() {
-        detection.notes.push(format!("basePath {base} (from the Next.js config)"));
+        detection.notes.push(format!("basePath {} (from the Next.js config)", shown(&base)));
     }
     let paths: Vec<String> = nextjs::routes(dir).iter().map(|route| routes::join(&base, route)).collect();
     let health = routes::pick_health(&paths).and_then(|path| AppValue::http_path(&path));
     match &health {
         Some(path) => detection.notes.push(format!("health check on {path} (from the route files)")),
         None if !base.is_empty() => {
-            detection.notes.push(format!("no health route found; the health check uses {base}"));
+            detection.notes.push(format!("no health route found; the health check uses {}", shown(&base)));
         }
         None => {}
     }
@@ -345,7 +345,10 @@ fn choose_health(detection: &mut Detection, graph: &routes::Graph, roots: &[Scop
             let elsewhere = routes::pick_health(&graph.unreached(&served, roots));
             detection.notes.push(match elsewhere {
                 Some(path) => {
-                    format!("found a {path} route, but not where the app mounts it; the health check uses {fallback}")
+                    format!(
+                        "found a {} route, but not where the app mounts it; the health check uses {fallback}",
+                        shown(&path)
+                    )
                 }
                 None => format!("no health route found; the health check uses {fallback} — add a /health route"),
             });
