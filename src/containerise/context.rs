@@ -142,8 +142,12 @@ pub fn list(dir: &Path, dockerfile: &str) -> Result<Context, ContextError> {
         return Err(ContextError::Pseudo(real.display().to_string()));
     }
     // Both build files must be regular files in the tree; a FIFO would block the reader
-    // and a link would send (or parse) whatever it points at.
-    files::read_regular(dir, dockerfile, files::MAX_DOCKERFILE_BYTES).map_err(ContextError::BuildFile)?;
+    // and a link would send (or parse) whatever it points at. A missing Dockerfile is the
+    // build's own error (the listing also serves to fingerprint an app before it has one).
+    match files::read_regular(dir, dockerfile, files::MAX_DOCKERFILE_BYTES) {
+        Ok(_) | Err(ReadError::Missing(_)) => {}
+        Err(error) => return Err(ContextError::BuildFile(error)),
+    }
     let mut ignore = match files::read_regular(dir, ".dockerignore", ignore::MAX_BYTES) {
         Ok(text) => Ignore::parse(&text)?,
         Err(ReadError::Missing(_)) => Ignore::default(),

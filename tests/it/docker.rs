@@ -403,7 +403,12 @@ async fn real_engine_builds_a_scratch_image() {
     let home = tempfile::tempdir().unwrap();
     scratch_app(home.path(), SCRATCH);
     let docker = bollard::Docker::connect_with_host(&docker_host).unwrap();
-    for (builder, tag) in [("1", "todo-ai-it/scratch:buildkit"), ("0", "todo-ai-it/scratch:legacy")] {
+    // Tags carry the pid: other runs may share the daemon.
+    let pid = std::process::id();
+    for (builder, tag) in
+        [("1", format!("todo-ai-it/scratch:buildkit-{pid}")), ("0", format!("todo-ai-it/scratch:legacy-{pid}"))]
+    {
+        let tag = tag.as_str();
         let _ = docker.remove_image(tag, None::<bollard::query_parameters::RemoveImageOptions>, None).await;
         let mut command = todo_ai(&home);
         command
