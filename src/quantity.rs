@@ -160,7 +160,8 @@ mod tests {
         assert_eq!(milli("1Gi"), (1 << 30) * 1_000);
         assert_eq!(milli("1G"), 1_000_000_000_000);
         assert_eq!(milli("2e3"), 2_000_000);
-        assert_eq!(milli("1E3"), 1_000_000_000_000_000_000_000);
+        assert_eq!(milli("1E3"), 1_000_000);
+        assert_eq!(milli("1E"), 1_000_000_000_000_000_000_000);
         assert_eq!(milli("1n"), 1, "below a thousandth rounds up");
         assert_eq!(milli("0"), 0);
         for bad in ["", "-1", "1.2.3", "Mi", "1mi", "1 Gi", "1GB", "1e", "1e+", "abc", "1é", "1e999", &"9".repeat(70)]

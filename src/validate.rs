@@ -500,7 +500,7 @@ mod tests {
             replicas("replicas", -2, 0, &limits).unwrap_err().to_string(),
             "replicas must be between 0 and 100 (got -2)"
         );
-        assert!(replicas("replicas", 150, 0, &Limits { max_replicas: 200 }).is_ok());
+        assert!(replicas("replicas", 150, 0, &Limits { max_replicas: 200, ..Limits::default() }).is_ok());
     }
 
     #[test]

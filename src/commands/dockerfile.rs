@@ -1,6 +1,10 @@
 //! `todo-ai dockerfile [PATH] [--stack S]`: show what was detected and the files that would be
 //! generated (text, or JSON for scripts) without writing anything; `--write` goes through the
-//! `generate_dockerfile` tool and its approval instead.
+//! `generate_dockerfile` tool and its approval instead. Reading needs no confinement: the
+//! person typed the path, so an app outside the working directory can be shown or checked;
+//! writing stays inside the working tree (the tool's rule).
+
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
@@ -10,11 +14,22 @@ use crate::error::{CliError, ExitStatus};
 use crate::settings::Settings;
 use crate::tools::DockerfileCommand as DockerfileArgs;
 
+/// The app directory a read-only command looks at: the path as typed, relative to the
+/// working directory.
+fn app_dir(settings: &Settings, args: &DockerfileArgs) -> Result<PathBuf, CliError> {
+    let path = Path::new(&args.path);
+    let dir = if path.is_absolute() { path.to_path_buf() } else { settings.workdir.join(path) };
+    if !dir.is_dir() {
+        return Err(CliError::refused(format!("`{}` is not a directory", args.path))
+            .hint("pass the app's directory, e.g. `todo-ai dockerfile ./backend`"));
+    }
+    Ok(dir)
+}
+
 /// Shows the detection and generated files; writes nothing.
 pub fn show(settings: &Settings, args: &DockerfileArgs) -> Result<ExitStatus, CliError> {
-    let dir = crate::validate::path_inside(&args.path, &settings.workdir)
-        .map_err(|error| CliError::refused(error.to_string()))?;
-    let (detection, generated) = match crate::containerise::containerise(&dir, args.stack) {
+    let dir = app_dir(settings, args)?;
+    let (detection, generated) = match crate::containerise::containerise_with(&dir, args.stack, args.syntax_directive) {
         Ok(result) => result,
         Err(reason) => {
             return Err(CliError::refused(reason)
@@ -53,15 +68,16 @@ pub fn show(settings: &Settings, args: &DockerfileArgs) -> Result<ExitStatus, Cl
 
 /// `--check`: reviews the existing Dockerfile; exit 1 when it has issues.
 pub fn check(settings: &Settings, args: &DockerfileArgs) -> Result<ExitStatus, CliError> {
-    let dir = crate::validate::path_inside(&args.path, &settings.workdir)
-        .map_err(|error| CliError::refused(error.to_string()))?;
+    use crate::containerise::files;
+    let dir = app_dir(settings, args)?;
     let path = dir.join("Dockerfile");
-    let text = std::fs::read_to_string(&path).map_err(|error| {
+    // A bounded regular file: a link or FIFO planted as the Dockerfile is refused, not read.
+    let text = files::read_regular(&dir, "Dockerfile", files::MAX_DOCKERFILE_BYTES).map_err(|error| {
         CliError::refused(format!("cannot read `{}`", path.display()))
             .cause(error.to_string())
             .hint("generate one with `todo-ai dockerfile --write`")
     })?;
-    let issues = crate::containerise::review::review(&text, dir.join(".dockerignore").is_file());
+    let issues = crate::containerise::review::review(&text, files::is_regular(&dir, ".dockerignore"));
     let hadolint = run_hadolint(&path);
     match settings.output {
         OutputFormat::Json | OutputFormat::Yaml => {

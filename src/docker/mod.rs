@@ -248,6 +248,43 @@ pub struct BuildSpec {
     pub build_args: BTreeMap<String, String>,
     /// The stage to stop at.
     pub target: Option<String>,
+    /// The network `RUN` steps use.
+    pub network: Network,
+}
+
+/// The network a build's `RUN` steps use (`docker build --network`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Network {
+    /// The daemon's default (a bridge network).
+    #[default]
+    Default,
+    /// The host's network: for daemons without a bridge network.
+    Host,
+    /// No network at all.
+    None,
+}
+
+impl Network {
+    /// The Engine API's `networkmode` value; `None` for the daemon's default.
+    pub fn mode(self) -> Option<&'static str> {
+        match self {
+            Network::Default => None,
+            Network::Host => Some("host"),
+            Network::None => Some("none"),
+        }
+    }
 }
 
 /// A built image.
@@ -294,10 +331,20 @@ impl Engine {
     /// Builds an image, drawing progress with `renderer`, and inspects the result.
     pub async fn build(&self, spec: &BuildSpec, renderer: &mut Renderer) -> Result<Built, DockerError> {
         let dockerfile_path = spec.context.join(&spec.dockerfile);
-        let dockerfile = std::fs::read_to_string(&dockerfile_path).map_err(|_| DockerError::NoDockerfile {
-            app: spec.context.display().to_string(),
-            path: dockerfile_path.display().to_string(),
+        let dockerfile = crate::containerise::files::read_regular(
+            &spec.context,
+            &spec.dockerfile,
+            crate::containerise::files::MAX_DOCKERFILE_BYTES,
+        )
+        .map_err(|error| match error {
+            crate::containerise::files::ReadError::Missing(_) => DockerError::NoDockerfile {
+                app: spec.context.display().to_string(),
+                path: dockerfile_path.display().to_string(),
+            },
+            other => DockerError::Context { path: spec.context.display().to_string(), reason: other.to_string() },
         })?;
+        // Listed before anything is sent, so a bad context is one clear error.
+        let listing = context_summary(&spec.context, &spec.dockerfile)?;
         if let Some(feature) = needs_buildkit(&dockerfile).filter(|_| self.builder == Builder::Legacy) {
             return Err(DockerError::NeedsBuildKit { dockerfile: spec.dockerfile.clone(), feature: feature.into() });
         }
@@ -314,7 +361,10 @@ impl Engine {
         if self.builder == Builder::BuildKit {
             options = options.version(BuilderVersion::BuilderBuildKit).session(&session_id());
         }
-        let body = bollard::body_try_stream(context_chunks(spec.context.clone(), spec.dockerfile.clone()));
+        if let Some(mode) = spec.network.mode() {
+            options = options.networkmode(mode);
+        }
+        let body = bollard::body_try_stream(context_chunks(spec.context.clone(), listing));
         let mut stream = self.docker.build_image(options.build(), None, Some(body));
         let mut progress = BuildProgress::default();
         while let Some(item) = stream.next().await {
@@ -410,12 +460,12 @@ fn session_id() -> String {
 /// tree into 64 KiB chunks while the daemon reads them.
 fn context_chunks(
     dir: PathBuf,
-    dockerfile: String,
+    listing: context::Context,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::task::spawn_blocking(move || {
         let mut writer = ChunkWriter { sender: sender.clone(), buffer: Vec::with_capacity(CHUNK) };
-        let result = context::tar(&dir, &dockerfile, &mut writer).and_then(|_| writer.send());
+        let result = context::write_tar(&dir, &listing, &mut writer).and_then(|()| writer.send());
         if let Err(error) = result {
             let _ = sender.blocking_send(Err(error));
         }
@@ -459,12 +509,10 @@ impl Write for ChunkWriter {
     }
 }
 
-/// The context a build would send: (files, bytes, entries left out by `.dockerignore`).
-pub fn context_summary(dir: &Path, dockerfile: &str) -> Result<(usize, u64, usize), DockerError> {
-    let (files, skipped) = context::files(dir, dockerfile)
-        .map_err(|error| DockerError::Context { path: dir.display().to_string(), reason: error.to_string() })?;
-    let bytes = files.iter().filter_map(|file| std::fs::metadata(dir.join(file)).ok()).map(|meta| meta.len()).sum();
-    Ok((files.len(), bytes, skipped))
+/// The context a build would send (entries, links, special files left out, bytes).
+pub fn context_summary(dir: &Path, dockerfile: &str) -> Result<context::Context, DockerError> {
+    context::list(dir, dockerfile)
+        .map_err(|error| DockerError::Context { path: dir.display().to_string(), reason: error.to_string() })
 }
 
 /// The default tag for an app directory: `<dir-name>:<git short sha>`, or `:dev` outside a

@@ -1,6 +1,8 @@
 //! Container tools: `generate_dockerfile` (detect the stack, write a Dockerfile and
-//! `.dockerignore`, never overwriting without showing the diff) and `build_image` (build
-//! through the Docker Engine API, optionally where minikube can use the image).
+//! `.dockerignore`; the approval question shows a new file whole and a changed one as a
+//! diff; writes never follow a link and stay in the app directory) and `build_image` (build
+//! through the Docker Engine API with a chosen network, optionally where minikube can use the
+//! image; the question says what the context sends and what it left out).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -10,7 +12,8 @@ use std::collections::BTreeMap;
 use super::{
     Direct, Effect, Hints, PrepareFuture, Scope, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, shell_word,
 };
-use crate::docker::{self, DockerError};
+use crate::containerise::files::{self, ReadError};
+use crate::docker::{self, DockerError, Network};
 use crate::redact;
 use crate::validate::{self, Limits, ValidationError};
 
@@ -66,6 +69,11 @@ pub struct GenerateDockerfileArgs {
     /// The stack; detected from the files when `auto`.
     #[serde(default, skip_serializing_if = "is_auto")]
     pub stack: Stack,
+    /// Start the Dockerfile with `# syntax=docker/dockerfile:1`. Off by default: BuildKit
+    /// then pulls that frontend image from Docker Hub on every build, and the Engine's
+    /// built-in frontend (Docker 20.10+) already handles everything the file uses.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub syntax_directive: bool,
 }
 
 /// Writes a production Dockerfile and `.dockerignore` for an app.
@@ -95,7 +103,8 @@ impl Tool for GenerateDockerfile {
 
     fn command_line(&self, args: &GenerateDockerfileArgs, _: &ToolContext) -> Option<String> {
         let stack = if args.stack == Stack::Auto { String::new() } else { format!(" --stack {}", args.stack.name()) };
-        Some(format!("todo-ai dockerfile {}{stack} --write", shell_word(display_path(&args.path))))
+        let syntax = if args.syntax_directive { " --syntax-directive" } else { "" };
+        Some(format!("todo-ai dockerfile {}{stack}{syntax} --write", shell_word(display_path(&args.path))))
     }
 
     fn validate(&self, args: &GenerateDockerfileArgs, _: &Limits, ctx: &ToolContext) -> Result<(), ValidationError> {
@@ -116,30 +125,33 @@ impl Tool for GenerateDockerfile {
         ctx: &'a ToolContext,
     ) -> PrepareFuture<'a, GenerateDockerfileArgs> {
         Box::pin(async move {
-            let (dir, detection, generated, standalone) = files_for(&args, ctx)?;
+            let Planned { dir, detection, generated, changes } = files_for(&args, ctx)?;
+            let app = display_path(&args.path);
             let mut preview = format!(
-                "write Dockerfile and .dockerignore in `{}` for a {} app (port {})",
-                display_path(&args.path),
+                "write Dockerfile and .dockerignore in `{app}` for a {} app (port {})",
                 detection.stack.name(),
                 detection.port
             );
-            // Never overwrite silently: the question shows what changes.
+            // Never write unseen: a new file is shown whole, a changed one as a diff; a
+            // destination that is a link or not a regular file is refused here, before asking.
             for (name, content) in [("Dockerfile", &generated.dockerfile), (".dockerignore", &generated.dockerignore)] {
-                if let Ok(existing) = std::fs::read_to_string(dir.join(name)) {
-                    if existing == *content {
+                match existing(&dir, name, app)? {
+                    Some(existing) if existing == *content => {
                         preview.push_str(&format!("; {name} is already up to date"));
-                    } else {
-                        preview.push_str(&format!(
-                            "; OVERWRITES the existing {name}:\n{}",
-                            crate::containerise::diff(&existing, content)
-                        ));
                     }
+                    Some(existing) => preview.push_str(&format!(
+                        "; OVERWRITES the existing {name}:\n{}",
+                        crate::containerise::diff(&existing, content)
+                    )),
+                    None => preview.push_str(&format!("; creates {name}:\n{}", crate::containerise::diff("", content))),
                 }
             }
-            if let Some((file, old, new)) = &standalone {
+            for change in &changes {
+                files::check_destination(&dir, &change.file).map_err(|error| refused_write(&error, app))?;
                 preview.push_str(&format!(
-                    "; adds `output: 'standalone'` to {file} (the small runtime image needs it):\n{}",
-                    crate::containerise::diff(old, new)
+                    "; {}:\n{}",
+                    change.summary,
+                    crate::containerise::diff(change.old.as_deref().unwrap_or_default(), &change.new)
                 ));
             }
             Ok((args, preview))
@@ -147,23 +159,37 @@ impl Tool for GenerateDockerfile {
     }
 
     fn dry_run<'a>(&'a self, args: GenerateDockerfileArgs, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        self.show(args, preview, ctx)
+        Box::pin(async move {
+            // The prepared preview (with the diff of anything it would overwrite) and the
+            // Dockerfile that would be written.
+            let Planned { detection, generated, .. } = files_for(&args, ctx)?;
+            Ok(ToolOutput {
+                text: format!(
+                    "dry run: would write {}/Dockerfile and .dockerignore\n{preview}\n\n{}",
+                    display_path(&args.path),
+                    generated.dockerfile
+                ),
+                data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "dry_run": true}),
+            })
+        })
     }
 
     fn run<'a>(&'a self, args: GenerateDockerfileArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
-            let (dir, detection, generated, standalone) = files_for(&args, ctx)?;
-            let write = |name: &str, content: &str| {
-                std::fs::write(dir.join(name), content).map_err(|error| ToolError::Failed {
-                    tool: Self::NAME,
-                    message: format!("cannot write {name}: {error}"),
-                })
-            };
-            if let Some((file, _, new)) = &standalone {
-                write(file, new)?;
+            let Planned { dir, detection, generated, changes } = files_for(&args, ctx)?;
+            let app = display_path(&args.path);
+            let mut writes: Vec<(&str, &str)> =
+                vec![("Dockerfile", &generated.dockerfile), (".dockerignore", &generated.dockerignore)];
+            for change in &changes {
+                writes.insert(0, (&change.file, &change.new));
             }
-            write("Dockerfile", &generated.dockerfile)?;
-            write(".dockerignore", &generated.dockerignore)?;
+            // Every destination is checked before the first write, so a refusal writes nothing.
+            for (name, _) in &writes {
+                files::check_destination(&dir, name).map_err(|error| refused_write(&error, app))?;
+            }
+            for (name, content) in &writes {
+                files::write_no_follow(&dir, name, content).map_err(|error| refused_write(&error, app))?;
+            }
             Ok(ToolOutput {
                 text: format!(
                     "wrote {path}/Dockerfile and {path}/.dockerignore ({} app, port {})\n{}",
@@ -172,36 +198,14 @@ impl Tool for GenerateDockerfile {
                     detection
                         .notes
                         .iter()
-                        .filter(|n| standalone.is_none() || !n.contains("output: 'standalone'"))
-                        .map(|n| format!("note: {n}"))
-                        .chain(
-                            standalone
-                                .iter()
-                                .map(|(file, _, _)| format!("note: added `output: 'standalone'` to {file}"))
-                        )
+                        .filter(|note| !changes.iter().any(|change| note.contains(change.resolves)))
+                        .map(|note| format!("note: {note}"))
+                        .chain(changes.iter().map(|change| format!("note: {}", change.done)))
                         .collect::<Vec<_>>()
                         .join("\n"),
                     path = display_path(&args.path)
                 ),
                 data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "port": detection.port, "written": ["Dockerfile", ".dockerignore"]}),
-            })
-        })
-    }
-}
-
-impl GenerateDockerfile {
-    /// What `--dry-run` shows: the prepared preview (with the diff of anything it would
-    /// overwrite) and the Dockerfile that would be written.
-    fn show<'a>(&'a self, args: GenerateDockerfileArgs, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        Box::pin(async move {
-            let (_, detection, generated, _) = files_for(&args, ctx)?;
-            Ok(ToolOutput {
-                text: format!(
-                    "dry run: would write {}/Dockerfile and .dockerignore\n{preview}\n\n{}",
-                    display_path(&args.path),
-                    generated.dockerfile
-                ),
-                data: serde_json::json!({"path": args.path, "stack": detection.stack.name(), "dry_run": true}),
             })
         })
     }
@@ -228,6 +232,14 @@ pub struct BuildImageArgs {
     /// Build arguments (`--build-arg NAME=VALUE`); never secrets: they stay in the image history.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub build_args: BTreeMap<String, String>,
+    /// The network `RUN` steps use: `default` (the daemon's bridge), `host` (for daemons
+    /// without a bridge network) or `none`.
+    #[serde(default, skip_serializing_if = "is_default_network")]
+    pub network: Network,
+}
+
+fn is_default_network(network: &Network) -> bool {
+    *network == Network::Default
 }
 
 impl BuildImageArgs {
@@ -278,6 +290,9 @@ impl Tool for BuildImage {
                 shell_word(&format!("{key}={}", redact::helm_value(key, value)))
             ));
         }
+        if let Some(mode) = args.network.mode() {
+            line.push_str(&format!(" --network {mode}"));
+        }
         if args.minikube {
             line.push_str(" --minikube");
         }
@@ -311,25 +326,13 @@ impl Tool for BuildImage {
         Box::pin(async move {
             let context = context_dir(&args, ctx)?;
             let dockerfile = args.dockerfile().to_string();
-            if !context.join(&dockerfile).is_file() {
-                return Err(DockerError::NoDockerfile {
-                    app: display_path(&args.path).to_string(),
-                    path: format!("{}/{dockerfile}", display_path(&args.path)),
-                }
-                .into());
-            }
+            let listing = listed_context(&context, &dockerfile, display_path(&args.path))?;
             if args.tag.is_none() {
                 args.tag = Some(docker::default_tag(&context).await);
             }
-            let (files, bytes, skipped) = docker::context_summary(&context, &dockerfile)?;
             let tag = args.tag.clone().unwrap_or_default();
-            let ignored =
-                if skipped > 0 { format!(", {skipped} entries left out by .dockerignore") } else { String::new() };
-            let mut preview = format!(
-                "build image `{tag}` from `{}` ({files} files, {} sent{ignored})",
-                display_path(&args.path),
-                docker::progress::human_bytes(i64::try_from(bytes).unwrap_or(i64::MAX))
-            );
+            let mut preview =
+                format!("build image `{tag}` from `{}` ({})", display_path(&args.path), context_line(&listing));
             preview.push_str(&build_details(&args));
             Ok((args, preview))
         })
@@ -342,15 +345,15 @@ impl Tool for BuildImage {
                 Some(tag) => tag.clone(),
                 None => docker::default_tag(&context).await,
             };
-            let (files, bytes, _) = docker::context_summary(&context, args.dockerfile())?;
+            let listing = listed_context(&context, args.dockerfile(), display_path(&args.path))?;
             Ok(ToolOutput {
                 text: format!(
-                    "dry run: would build `{tag}` from `{}` ({files} files, {}){}",
+                    "dry run: would build `{tag}` from `{}` ({}){}",
                     display_path(&args.path),
-                    docker::progress::human_bytes(i64::try_from(bytes).unwrap_or(i64::MAX)),
+                    context_line(&listing),
                     build_details(&args)
                 ),
-                data: serde_json::json!({"tag": tag, "path": args.path, "dry_run": true, "context_files": files}),
+                data: serde_json::json!({"tag": tag, "path": args.path, "dry_run": true, "context_files": listing.files().count()}),
             })
         })
     }
@@ -374,6 +377,7 @@ impl Tool for BuildImage {
                 tag: tag.clone(),
                 build_args: args.build_args.clone(),
                 target: args.target.clone(),
+                network: args.network,
             };
             let mut renderer = docker::progress::Renderer::stderr(ctx.verbosity);
             let built = engine.build(&spec, &mut renderer).await?;
@@ -415,10 +419,74 @@ fn build_details(args: &BuildImageArgs) -> String {
             args.build_args.iter().map(|(k, v)| format!("{k}={}", redact::helm_value(k, v))).collect();
         text.push_str(&format!(", build args {}", pairs.join(" ")));
     }
+    if let Some(mode) = args.network.mode() {
+        text.push_str(&format!(", {mode} network"));
+    }
     if args.minikube {
         text.push_str(", for minikube");
     }
     text
+}
+
+/// The context a build sends, with a Dockerfile or `.dockerignore` that is missing, a link
+/// or a special file as one clear error naming it under the app.
+fn listed_context(
+    context: &std::path::Path,
+    dockerfile: &str,
+    app: &str,
+) -> Result<crate::containerise::context::Context, ToolError> {
+    use crate::containerise::context::{self, ContextError};
+    match files::read_regular(context, dockerfile, files::MAX_DOCKERFILE_BYTES) {
+        Ok(_) => {}
+        Err(ReadError::Missing(_)) => {
+            return Err(DockerError::NoDockerfile { app: app.to_string(), path: format!("{app}/{dockerfile}") }.into());
+        }
+        Err(error) => {
+            return Err(DockerError::Context { path: app.into(), reason: error.within(app).to_string() }.into());
+        }
+    }
+    context::list(context, dockerfile).map_err(|error| {
+        let reason = match error {
+            ContextError::BuildFile(error) => error.within(app).to_string(),
+            other => other.to_string(),
+        };
+        DockerError::Context { path: app.into(), reason }.into()
+    })
+}
+
+/// `12 files, 4.2 kB sent, 3 entries left out by .dockerignore; 1 symlink sent as link, …`.
+fn context_line(listing: &crate::containerise::context::Context) -> String {
+    let mut line = format!(
+        "{} files, {} sent",
+        listing.files().count(),
+        docker::progress::human_bytes(i64::try_from(listing.bytes()).unwrap_or(i64::MAX))
+    );
+    if listing.ignored > 0 {
+        line.push_str(&format!(", {} entries left out by .dockerignore", listing.ignored));
+    }
+    for note in listing.notes() {
+        line.push_str("; ");
+        line.push_str(&note);
+    }
+    line
+}
+
+/// The current content of `name` in the app (`None` when absent); a link or special file is
+/// refused.
+fn existing(dir: &std::path::Path, name: &str, app: &str) -> Result<Option<String>, ToolError> {
+    match files::read_regular(dir, name, files::MAX_DOCKERFILE_BYTES) {
+        Ok(text) => Ok(Some(text)),
+        Err(ReadError::Missing(_)) => Ok(None),
+        Err(error) => Err(refused_write(&error, app)),
+    }
+}
+
+/// A write refused because of what is at (or on the way to) the destination.
+fn refused_write(error: &ReadError, app: &str) -> ToolError {
+    ToolError::Failed {
+        tool: GenerateDockerfile::NAME,
+        message: format!("refusing to write: {}", error.clone().within(app)),
+    }
 }
 
 fn context_dir(args: &BuildImageArgs, ctx: &ToolContext) -> Result<std::path::PathBuf, ToolError> {
@@ -433,45 +501,96 @@ fn display_path(path: &str) -> &str {
     if trimmed.is_empty() { "." } else { trimmed }
 }
 
-/// For a Next.js app without a standalone build: the config change to make (approved with
-/// the files), and the Dockerfile regenerated for the standalone runtime it enables.
-fn standalone_change(
+/// A change to the app's own files that the Dockerfile needs, approved with it.
+struct AppChange {
+    /// The file, relative to the app.
+    file: String,
+    /// Its content now (`None`: it is created).
+    old: Option<String>,
+    /// Its new content.
+    new: String,
+    /// What the approval question says.
+    summary: String,
+    /// What the result says.
+    done: String,
+    /// Text of the detection note this change makes moot.
+    resolves: &'static str,
+}
+
+/// The changes a Next.js app needs: a root layout when a page has none (`next build` refuses
+/// the app without one), and `output: 'standalone'` (the Dockerfile is then regenerated for
+/// the standalone runtime it enables).
+fn app_changes(
     dir: &std::path::Path,
     detection: &crate::containerise::Detection,
     generated: &mut crate::containerise::Generated,
-) -> Option<(String, String, String)> {
-    if detection.stack != Stack::Nextjs || detection.standalone != Some(false) {
-        return None;
+    options: crate::containerise::Options,
+) -> Vec<AppChange> {
+    let mut changes = Vec::new();
+    if detection.stack != Stack::Nextjs {
+        return changes;
     }
-    let patch = crate::containerise::standalone_patch(dir)?;
-    let mut standalone = detection.clone();
-    standalone.standalone = Some(true);
-    *generated = crate::containerise::generate(&standalone, dir.join("public").is_dir());
-    Some(patch)
+    if let Some((file, new)) = crate::containerise::missing_root_layout(dir) {
+        changes.push(AppChange {
+            summary: format!(
+                "creates {file} (`next build` needs a root layout; this is the one `next dev` would create)"
+            ),
+            done: format!("created {file}, the root layout `next build` needs"),
+            file,
+            old: None,
+            new,
+            resolves: "no root layout",
+        });
+    }
+    if detection.standalone == Some(false)
+        && let Some((file, old, new)) = crate::containerise::standalone_patch(dir)
+    {
+        let mut standalone = detection.clone();
+        standalone.standalone = Some(true);
+        *generated = crate::containerise::generate(&standalone, options);
+        changes.push(AppChange {
+            summary: format!("adds `output: 'standalone'` to {file} (the small runtime image needs it)"),
+            done: format!("added `output: 'standalone'` to {file}"),
+            file,
+            old: Some(old),
+            new,
+            resolves: "output: 'standalone'",
+        });
+    }
+    changes
 }
 
-/// What `generate_dockerfile` would write for its arguments: the directory, the detection, the
-/// files, and the Next.js standalone change when one is needed (shared by preview and run, so
+/// What `generate_dockerfile` would write for its arguments (shared by preview and run, so
 /// what was approved is what is written).
-#[allow(clippy::type_complexity)]
-fn files_for(
-    args: &GenerateDockerfileArgs,
-    ctx: &ToolContext,
-) -> Result<
-    (
-        std::path::PathBuf,
-        crate::containerise::Detection,
-        crate::containerise::Generated,
-        Option<(String, String, String)>,
-    ),
-    ToolError,
-> {
+struct Planned {
+    /// The resolved app directory.
+    dir: std::path::PathBuf,
+    detection: crate::containerise::Detection,
+    generated: crate::containerise::Generated,
+    /// Changes to the app's own files.
+    changes: Vec<AppChange>,
+}
+
+fn files_for(args: &GenerateDockerfileArgs, ctx: &ToolContext) -> Result<Planned, ToolError> {
     let dir = validate::path_inside(&args.path, &ctx.workdir)
         .map_err(|source| ToolError::Invalid { tool: GenerateDockerfile::NAME, source })?;
-    let (detection, mut generated) = crate::containerise::containerise(&dir, args.stack)
+    // Writes go to the resolved directory, checked again to be inside the (resolved) tree.
+    let outside = || ToolError::Invalid {
+        tool: GenerateDockerfile::NAME,
+        source: validate::ValidationError::PathOutside {
+            value: args.path.clone(),
+            workdir: ctx.workdir.display().to_string(),
+        },
+    };
+    let dir = dir.canonicalize().map_err(|_| outside())?;
+    if !ctx.workdir.canonicalize().is_ok_and(|root| dir.starts_with(root)) {
+        return Err(outside());
+    }
+    let (detection, mut generated) = crate::containerise::containerise_with(&dir, args.stack, args.syntax_directive)
         .map_err(|message| ToolError::Failed { tool: GenerateDockerfile::NAME, message })?;
-    let standalone = standalone_change(&dir, &detection, &mut generated);
-    Ok((dir, detection, generated, standalone))
+    let options = crate::containerise::options(&dir, args.syntax_directive);
+    let changes = app_changes(&dir, &detection, &mut generated, options);
+    Ok(Planned { dir, detection, generated, changes })
 }
 
 /// Options of `dockerfile`.
@@ -489,13 +608,17 @@ pub struct DockerfileCommand {
     /// Review the existing Dockerfile instead, with concrete fixes (and hadolint when installed)
     #[arg(long)]
     pub check: bool,
+    /// Start the Dockerfile with `# syntax=docker/dockerfile:1` (BuildKit then pulls that
+    /// frontend from Docker Hub; not needed on Docker 20.10+)
+    #[arg(long, conflicts_with = "check")]
+    pub syntax_directive: bool,
 }
 
 impl Direct for GenerateDockerfile {
     type Command = DockerfileCommand;
 
     fn args(&self, command: DockerfileCommand, _: Option<String>) -> GenerateDockerfileArgs {
-        GenerateDockerfileArgs { path: command.path, stack: command.stack }
+        GenerateDockerfileArgs { path: command.path, stack: command.stack, syntax_directive: command.syntax_directive }
     }
 }
 
@@ -520,6 +643,9 @@ pub struct BuildCommand {
     /// A build argument (repeatable); never a secret: build args stay in the image history
     #[arg(long = "build-arg", value_name = "NAME=VALUE", value_parser = super::parse_key_value)]
     pub build_args: Vec<(String, String)>,
+    /// The network `RUN` steps use (`host` for a daemon without a bridge network)
+    #[arg(long, value_enum, default_value = "default")]
+    pub network: Network,
 }
 
 impl Direct for BuildImage {
@@ -533,6 +659,7 @@ impl Direct for BuildImage {
             dockerfile: command.dockerfile,
             target: command.target,
             build_args: command.build_args.into_iter().collect(),
+            network: command.network,
         }
     }
 }

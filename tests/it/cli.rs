@@ -174,7 +174,8 @@ fn direct_subcommands_share_the_tools() {
         .code(1)
         .stderr(predicate::str::contains("is not a valid image reference"));
     todo_ai(&home)
-        .args(["--dry-run", "dockerfile", "../outside"])
+        // Showing reads any path the person typed; writing stays inside the working tree.
+        .args(["--dry-run", "dockerfile", "../outside", "--write"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("is outside the working tree"));

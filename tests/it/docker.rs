@@ -88,7 +88,7 @@ async fn builds_through_the_engine_api_with_tag_args_target_and_an_ignoring_cont
     let mut command = todo_ai(&home);
     command.env("DOCKER_HOST", host(&server)).env("DOCKER_BUILDKIT", "0").args([
         "-o", "json", "build", "hello-app", "-t", "hello-app:1.0", "--build-arg", "APP_VERSION=1.0", "--target",
-        "runtime", "--yes",
+        "runtime", "--network", "host", "--yes",
     ]);
     let output = run(command).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -110,6 +110,7 @@ async fn builds_through_the_engine_api_with_tag_args_target_and_an_ignoring_cont
     assert_eq!(query["target"], "runtime");
     assert_eq!(serde_json::from_str::<Value>(&query["buildargs"]).unwrap(), json!({"APP_VERSION": "1.0"}));
     assert!(query.get("version").is_none_or(|v| v == "1"), "legacy builder: {query:?}");
+    assert_eq!(query["networkmode"], "host");
     // The context is a tar of exactly what .dockerignore lets through.
     let mut archive = tar::Archive::new(builds[0].body.as_slice());
     let names: Vec<String> =
@@ -165,7 +166,10 @@ async fn old_daemons_use_the_legacy_builder_and_ancient_ones_are_refused() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let result: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(result["result"]["builder"], "legacy");
-    assert_eq!(requests_to(&server, "/build").await.len(), 1);
+    let builds = requests_to(&server, "/build").await;
+    assert_eq!(builds.len(), 1);
+    // The daemon's default network unless `--network` says otherwise.
+    assert!(!builds[0].url.query_pairs().any(|(key, _)| key == "networkmode"), "{}", builds[0].url);
 
     let ancient = fake_engine("1.24", &items(SUCCESS)).await;
     let mut command = todo_ai(&home);
@@ -399,7 +403,12 @@ async fn real_engine_builds_a_scratch_image() {
     let home = tempfile::tempdir().unwrap();
     scratch_app(home.path(), SCRATCH);
     let docker = bollard::Docker::connect_with_host(&docker_host).unwrap();
-    for (builder, tag) in [("1", "todo-ai-it/scratch:buildkit"), ("0", "todo-ai-it/scratch:legacy")] {
+    // Tags carry the pid: other runs may share the daemon.
+    let pid = std::process::id();
+    for (builder, tag) in
+        [("1", format!("todo-ai-it/scratch:buildkit-{pid}")), ("0", format!("todo-ai-it/scratch:legacy-{pid}"))]
+    {
+        let tag = tag.as_str();
         let _ = docker.remove_image(tag, None::<bollard::query_parameters::RemoveImageOptions>, None).await;
         let mut command = todo_ai(&home);
         command
@@ -415,4 +424,116 @@ async fn real_engine_builds_a_scratch_image() {
         assert_eq!(result["result"]["builder"], if builder == "1" { "buildkit" } else { "legacy" });
         let _ = docker.remove_image(tag, None::<bollard::query_parameters::RemoveImageOptions>, None).await;
     }
+}
+
+/// A hostile app directory: links out of the tree and to /proc, a FIFO and a socket.
+fn hostile_app(root: &Path) -> PathBuf {
+    let app = scratch_app(root, SCRATCH);
+    std::fs::create_dir_all(root.join("outside")).unwrap();
+    std::fs::write(root.join("outside/credentials"), "aws_secret_access_key=OUTSIDE-SECRET-0001\n").unwrap();
+    std::os::unix::fs::symlink("../outside/credentials", app.join("creds")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", app.join("env")).unwrap();
+    std::os::unix::fs::symlink("../outside", app.join("linked-dir")).unwrap();
+    std::os::unix::fs::symlink("hello.txt", app.join("inside-link")).unwrap();
+    let status = std::process::Command::new("mkfifo").arg(app.join("pipe")).status().unwrap();
+    assert!(status.success());
+    std::os::unix::net::UnixListener::bind(app.join("socket")).unwrap();
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_context_sends_symlinks_as_links_and_never_reads_special_files() {
+    let home = tempfile::tempdir().unwrap();
+    hostile_app(home.path());
+    let server = fake_engine("1.41", &items(SUCCESS)).await;
+    // The prepared preview (here: as a dry run shows it) says what was left out and why.
+    let mut command = todo_ai(&home);
+    command.env("DOCKER_HOST", host(&server)).args(["--dry-run", "build", "hello-app", "-t", "hello-app:1.0"]);
+    command.timeout(std::time::Duration::from_secs(120));
+    let output = run(command).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("2 special files not sent (`pipe` a FIFO, `socket` a socket)"), "{stderr}");
+    assert!(stderr.contains("4 symlinks sent as links"), "{stderr}");
+
+    let mut command = todo_ai(&home);
+    command
+        .env("DOCKER_HOST", host(&server))
+        .env("DOCKER_BUILDKIT", "0")
+        .env("TODO_AI_CANARY", "CANARY-ENVIRON-0002")
+        .args(["build", "hello-app", "-t", "hello-app:1.0", "--yes"]);
+    command.timeout(std::time::Duration::from_secs(120));
+    let output = run(command).await;
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let builds = requests_to(&server, "/build").await;
+    let body = &builds[0].body;
+    let text = String::from_utf8_lossy(body);
+    assert!(
+        !text.contains("OUTSIDE-SECRET-0001") && !text.contains("CANARY-ENVIRON-0002"),
+        "a target's content was sent"
+    );
+    let mut archive = tar::Archive::new(body.as_slice());
+    let mut entries: Vec<(String, tar::EntryType, Option<String>, u64)> = archive
+        .entries()
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let header = entry.header();
+            let link = entry.link_name().unwrap().map(|l| l.display().to_string());
+            (entry.path().unwrap().display().to_string(), header.entry_type(), link, header.size().unwrap())
+        })
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let names: Vec<&str> = entries.iter().map(|(name, ..)| name.as_str()).collect();
+    assert_eq!(names, vec![".dockerignore", "Dockerfile", "creds", "env", "hello.txt", "inside-link", "linked-dir"]);
+    for (name, kind, link, size) in &entries {
+        let want = match name.as_str() {
+            "creds" => Some("../outside/credentials"),
+            "env" => Some("/proc/self/environ"),
+            "inside-link" => Some("hello.txt"),
+            "linked-dir" => Some("../outside"),
+            _ => None,
+        };
+        match want {
+            Some(target) => {
+                assert_eq!((*kind, link.as_deref(), *size), (tar::EntryType::Symlink, Some(target), 0), "{name}");
+            }
+            None => assert_eq!(*kind, tar::EntryType::Regular, "{name}"),
+        }
+    }
+}
+
+#[test]
+fn a_dockerfile_or_dockerignore_that_is_a_link_or_special_file_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let app = scratch_app(home.path(), SCRATCH);
+    std::fs::create_dir_all(home.path().join("outside")).unwrap();
+    std::fs::write(home.path().join("outside/Dockerfile"), SCRATCH).unwrap();
+    std::fs::remove_file(app.join("Dockerfile")).unwrap();
+    std::os::unix::fs::symlink("../outside/Dockerfile", app.join("Dockerfile")).unwrap();
+    let output = todo_ai(&home)
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args(["build", "hello-app", "--yes"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`hello-app/Dockerfile` is a symlink"), "{stderr}");
+
+    // A FIFO as .dockerignore would block a reader forever: it is refused, not read.
+    std::fs::remove_file(app.join("Dockerfile")).unwrap();
+    std::fs::write(app.join("Dockerfile"), SCRATCH).unwrap();
+    std::fs::remove_file(app.join(".dockerignore")).unwrap();
+    let status = std::process::Command::new("mkfifo").arg(app.join(".dockerignore")).status().unwrap();
+    assert!(status.success());
+    let output = todo_ai(&home)
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args(["build", "hello-app", "--yes"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`hello-app/.dockerignore` is not a regular file"), "{stderr}");
 }

@@ -23,6 +23,8 @@
 //!   token file's life, remote listening
 //! - `snapshot_cli`: the binary against the bundled example snapshot
 //! - `real_cluster`: the same tools against a real cluster (only with TODO_AI_TEST_KUBECONFIG)
+//! - `real_images`: the sample apps' generated Dockerfiles built, run and health-checked on a real
+//!   Docker Engine (ignored; needs TODO_AI_TEST_DOCKER_HOST, base images and the sample apps)
 //! - `schemas`: `tools/*.schema.json` are generated and fresh; `tools --json` is valid
 //! - `snapshots`: what users see (help, tool table, plans, prompts, errors)
 
@@ -45,6 +47,7 @@ mod llm_properties;
 mod mcp;
 mod mcp_http;
 mod real_cluster;
+mod real_images;
 mod schemas;
 mod snapshot_cli;
 mod snapshots;

@@ -305,7 +305,9 @@ async fn an_accepted_question_runs_the_change_a_declined_one_does_not() {
     assert_eq!(questions.len(), 1);
     assert!(questions[0].starts_with("todo-ai: `generate_dockerfile` writes files (namespace todo)."), "{questions:?}");
     assert!(
-        questions[0].contains("It will write Dockerfile and .dockerignore in `app` for a fastapi app (port 8000)."),
+        questions[0].contains(
+            "It will write Dockerfile and .dockerignore in `app` for a fastapi app (port 8000); creates Dockerfile:\n+ "
+        ),
         "the prepared preview: {questions:?}"
     );
 

@@ -31,8 +31,8 @@ fn checked_in_schemas_are_fresh() {
 fn the_catalogue_is_the_public_contract() {
     // Names and argument names are relied on by scripts and evaluations.
     let contract: [(&str, &[&str], &[&str]); 14] = [
-        ("generate_dockerfile", &["path", "stack"], &["path"]),
-        ("build_image", &["path", "tag", "minikube", "dockerfile", "target", "build_args"], &["path"]),
+        ("generate_dockerfile", &["path", "stack", "syntax_directive"], &["path"]),
+        ("build_image", &["path", "tag", "minikube", "dockerfile", "target", "build_args", "network"], &["path"]),
         ("helm_install", &["release", "namespace", "values", "set"], &[]),
         ("helm_rollback", &["release", "revision", "namespace"], &[]),
         ("diagnose", &["namespace", "target"], &[]),
