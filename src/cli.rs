@@ -129,6 +129,8 @@ pub enum Command {
     SetImage(tools::SetImageCommand),
     /// Create or update a HorizontalPodAutoscaler
     Autoscale(tools::AutoscaleCommand),
+    /// Change a deployment container's CPU/memory requests and limits
+    SetResources(tools::SetResourcesCommand),
     /// Generate a Dockerfile and .dockerignore for an app
     Dockerfile(tools::DockerfileCommand),
     /// Build a container image

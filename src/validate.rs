@@ -242,6 +242,23 @@ pub fn range(field: &'static str, value: i64, min: i64, max: i64) -> Result<(), 
 }
 
 /// Checks a container image reference (`[registry[:port]/]path[:tag][@digest]`) with the
+/// Checks an image tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}` (the Docker distribution grammar).
+pub fn image_tag(value: &str) -> Result<(), ValidationError> {
+    let valid = !value.is_empty()
+        && value.len() <= 128
+        && value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::Syntax {
+            field: "tag",
+            value: value.chars().take(140).collect(),
+            reason: "a tag is up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`",
+        })
+    }
+}
+
 /// grammar of the distribution reference library that Docker and Kubernetes use.
 pub fn image(value: &str) -> Result<(), ValidationError> {
     let error = |reason| ValidationError::Image { value: value.to_string(), reason };

@@ -22,6 +22,7 @@ pub fn run(settings: &Settings, command: Command) -> Result<ExitStatus, CliError
         Command::Rollout(RolloutCommand::Status(command)) => direct(settings, &tools::RolloutStatus, command),
         Command::SetImage(command) => direct(settings, &tools::SetImage, command),
         Command::Autoscale(command) => direct(settings, &tools::Autoscale, command),
+        Command::SetResources(command) => direct(settings, &tools::SetResources, command),
         Command::Dockerfile(command) => direct(settings, &tools::GenerateDockerfile, command),
         Command::Build(command) => direct(settings, &tools::BuildImage, command),
         Command::Deploy(command) => direct(settings, &tools::HelmInstall, command),

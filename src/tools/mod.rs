@@ -26,6 +26,7 @@ mod rollout_status;
 mod rollout_undo;
 mod scale;
 mod set_image;
+mod set_resources;
 mod status;
 
 use std::fmt;
@@ -55,7 +56,8 @@ pub use rollout_restart::{DeploymentCommand, RolloutRestart, RolloutRestartArgs}
 pub use rollout_status::{RolloutStatus, RolloutStatusArgs};
 pub use rollout_undo::{RolloutUndo, RolloutUndoArgs, RolloutUndoCommand};
 pub use scale::{Scale, ScaleArgs, ScaleCommand};
-pub use set_image::{SetImage, SetImageArgs, SetImageCommand};
+pub use set_image::{SetImage, SetImageArgs, SetImageCommand, with_tag};
+pub use set_resources::{Amounts, SetResources, SetResourcesArgs, SetResourcesCommand};
 pub use status::{Status, StatusArgs, StatusCommand};
 
 use crate::cluster::{ClusterAccess, ClusterError};
@@ -578,9 +580,23 @@ impl<T: Tool> DynTool for T {
 }
 
 /// The registry, in catalogue order. Adding a tool is one line here (and its file).
-static TOOLS: [&dyn DynTool; 14] = [
-    &GenerateDockerfile, &BuildImage, &HelmInstall, &HelmRollback, &Diagnose, &Scale, &Status, &Logs, &Events,
-    &RolloutRestart, &RolloutUndo, &RolloutStatus, &SetImage, &Autoscale,
+#[rustfmt::skip]
+static TOOLS: [&dyn DynTool; 15] = [
+    &GenerateDockerfile,
+    &BuildImage,
+    &HelmInstall,
+    &HelmRollback,
+    &Diagnose,
+    &Scale,
+    &Status,
+    &Logs,
+    &Events,
+    &RolloutRestart,
+    &RolloutUndo,
+    &RolloutStatus,
+    &SetImage,
+    &Autoscale,
+    &SetResources,
 ];
 
 /// The registry: every vetted tool, in catalogue order.

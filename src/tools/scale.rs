@@ -18,9 +18,17 @@ use crate::validate::{self, Limits, ValidationError};
 pub struct ScaleArgs {
     /// Deployment name or unique fragment ("backend" finds "todo-backend").
     pub deployment: String,
-    /// Desired number of replicas (0 to the replica ceiling, 100 by default).
+    /// Desired number of replicas (0 to the replica ceiling, 100 by default). Give this or
+    /// `change`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
-    pub replicas: i64,
+    pub replicas: Option<i64>,
+    /// A change relative to the current count, instead of `replicas`: `+2`, `-1`, `+100%`
+    /// (double), `-50%` (halve). Percentages round half away from zero, and a non-zero
+    /// change always moves at least one replica; the result must stay within 0 and the
+    /// replica ceiling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
     /// Namespace; the current namespace when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
@@ -51,28 +59,35 @@ impl Tool for Scale {
     }
 
     fn command_line(&self, args: &ScaleArgs, ctx: &ToolContext) -> Option<String> {
-        Some(format!(
-            "todo-ai scale {} {}{}",
-            shell_word(&args.deployment),
-            args.replicas,
-            namespace_flag(&args.namespace, ctx)
-        ))
+        let count = match (&args.replicas, &args.change) {
+            (Some(replicas), _) => replicas.to_string(),
+            (None, Some(change)) => format!("--by {}", shell_word(change)),
+            (None, None) => return None,
+        };
+        Some(format!("todo-ai scale {} {count}{}", shell_word(&args.deployment), namespace_flag(&args.namespace, ctx)))
     }
 
     fn validate(&self, args: &ScaleArgs, limits: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
         validate::object_name("deployment", &args.deployment)?;
         validate::namespace(args.namespace.as_deref())?;
-        validate::replicas("replicas", args.replicas, 0, limits)
+        match (args.replicas, &args.change) {
+            (Some(replicas), None) => validate::replicas("replicas", replicas, 0, limits),
+            (None, Some(change)) => Change::parse(change).map(drop),
+            (Some(_), Some(_)) => Err(ValidationError::Conflict("give either `replicas` or `change`, not both".into())),
+            (None, None) => Err(ValidationError::Conflict(
+                "say how many replicas (`replicas`) or by how much to change them (`change`, e.g. `+2` or `+100%`)"
+                    .into(),
+            )),
+        }
     }
 
     fn preview(&self, args: &ScaleArgs, ctx: &ToolContext) -> String {
-        format!(
-            "scale deployment {}/{} to {} {}",
-            ns(&args.namespace, ctx),
-            args.deployment,
-            args.replicas,
-            if args.replicas == 1 { "replica" } else { "replicas" }
-        )
+        let to = match (args.replicas, &args.change) {
+            (Some(replicas), _) => format!("to {replicas} {}", plural(replicas)),
+            (None, Some(change)) => format!("by {change}"),
+            (None, None) => "(no count given)".to_string(),
+        };
+        format!("scale deployment {}/{} {to}", ns(&args.namespace, ctx), args.deployment)
     }
 
     fn prepare<'a>(&'a self, mut args: ScaleArgs, ctx: &'a ToolContext) -> PrepareFuture<'a, ScaleArgs> {
@@ -81,12 +96,31 @@ impl Tool for Scale {
             let cluster = ctx.cluster.get().await?;
             let target = cluster.scale_target(&namespace, &args.deployment).await?;
             args.deployment = target.name.clone();
+            let current = i64::from(target.replicas);
+            let (replicas, relative) = match (args.replicas, &args.change) {
+                (Some(replicas), _) => (replicas, String::new()),
+                (None, Some(change)) => {
+                    let change =
+                        Change::parse(change).map_err(|source| ToolError::Invalid { tool: Self::NAME, source })?;
+                    let replicas = change.apply(current);
+                    validate::replicas("replicas", replicas, 0, &ctx.limits).map_err(|source| ToolError::Invalid {
+                        tool: Self::NAME,
+                        source: ValidationError::Conflict(format!(
+                            "{change} of deployment {namespace}/{} ({current} now) gives {replicas}: {source}",
+                            target.name
+                        )),
+                    })?;
+                    (replicas, format!(" ({change})"))
+                }
+                (None, None) => {
+                    return Err(ToolError::Failed { tool: Self::NAME, message: "no replica count was given".into() });
+                }
+            };
+            args.replicas = Some(replicas);
             let mut preview = format!(
-                "scale deployment {namespace}/{} from {} to {} {}",
+                "scale deployment {namespace}/{} from {current} to {replicas} {}{relative}",
                 target.name,
-                target.replicas,
-                args.replicas,
-                if args.replicas == 1 { "replica" } else { "replicas" }
+                plural(replicas)
             );
             if let Some((hpa, min, max)) = &target.autoscaler {
                 // Do not fight the autoscaler silently.
@@ -94,7 +128,7 @@ impl Tool for Scale {
                     " — note: HorizontalPodAutoscaler `{hpa}` manages it ({min}–{max} replicas) and will override this; \
                      to change the range instead run `todo-ai autoscale {} --min {} --max {max}`",
                     target.name,
-                    args.replicas.clamp(1, i64::from(*max))
+                    replicas.clamp(1, i64::from(*max))
                 ));
             }
             Ok((args, preview))
@@ -114,9 +148,13 @@ impl Scale {
     /// Scales for real, or as a server-side dry run.
     async fn apply(&self, args: ScaleArgs, ctx: &ToolContext, dry_run: bool) -> Result<ToolOutput, ToolError> {
         let namespace = ns(&args.namespace, ctx).to_string();
-        let replicas = i32::try_from(args.replicas).map_err(|_| ToolError::Failed {
+        // `prepare` resolves a relative change to a count; nothing runs without one.
+        let Some(count) = args.replicas else {
+            return Err(ToolError::Failed { tool: Self::NAME, message: "the replica count was not resolved".into() });
+        };
+        let replicas = i32::try_from(count).map_err(|_| ToolError::Failed {
             tool: Self::NAME,
-            message: format!("{} replicas is out of range", args.replicas),
+            message: format!("{count} replicas is out of range"),
         })?;
         let cluster = ctx.cluster.get().await?;
         let accepted = cluster.scale(&namespace, &args.deployment, replicas, dry_run).await?;
@@ -132,14 +170,83 @@ impl Scale {
     }
 }
 
+fn plural(replicas: i64) -> &'static str {
+    if replicas == 1 { "replica" } else { "replicas" }
+}
+
+/// A replica change relative to the current count: `+N`, `-N`, `+N%` or `-N%`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Add (or, negative, remove) this many replicas.
+    By(i64),
+    /// Add (or remove) this percentage of the current count.
+    Percent(i64),
+}
+
+impl Change {
+    /// Parses `+2`, `-1`, `+100%`, `-50%` (a sign is required: a bare number is a count).
+    pub fn parse(text: &str) -> Result<Change, ValidationError> {
+        let invalid = || {
+            ValidationError::Conflict(format!(
+                "change `{}` is not a relative replica change: use `+N`, `-N`, `+N%` or `-N%`",
+                text.chars().take(40).collect::<String>()
+            ))
+        };
+        let trimmed = text.trim();
+        let (sign, rest) = match trimmed.chars().next() {
+            Some('+') => (1, &trimmed[1..]),
+            Some('-') => (-1, &trimmed[1..]),
+            _ => return Err(invalid()),
+        };
+        let (digits, percent) = match rest.strip_suffix('%') {
+            Some(digits) => (digits, true),
+            None => (rest, false),
+        };
+        if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        let value: i64 = digits.parse().map_err(|_| invalid())?;
+        if percent && sign < 0 && value > 100 {
+            return Err(ValidationError::Conflict(format!("change `{trimmed}` would remove more than every replica")));
+        }
+        Ok(if percent { Change::Percent(sign * value) } else { Change::By(sign * value) })
+    }
+
+    /// The new count from `current`: percentages round half away from zero, and a non-zero
+    /// change moves at least one replica (+10% of 2 is 3, not 2). Never below 0.
+    pub fn apply(self, current: i64) -> i64 {
+        let delta = match self {
+            Change::By(delta) => delta,
+            Change::Percent(percent) => {
+                let hundredths = current * percent;
+                let rounded = (hundredths.abs() + 50) / 100 * hundredths.signum();
+                if rounded == 0 && percent != 0 && current > 0 { percent.signum() } else { rounded }
+            }
+        };
+        (current + delta).max(0)
+    }
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::By(delta) => write!(f, "{delta:+}"),
+            Change::Percent(percent) => write!(f, "{percent:+}%"),
+        }
+    }
+}
+
 /// Options of `scale`.
 #[derive(Debug, clap::Args)]
 pub struct ScaleCommand {
     /// Deployment name or unique fragment
     pub deployment: String,
     /// Desired replicas
-    #[arg(allow_negative_numbers = true)]
-    pub replicas: i64,
+    #[arg(allow_negative_numbers = true, required_unless_present = "by")]
+    pub replicas: Option<i64>,
+    /// Instead, change the count by this much: `+2`, `-1`, `+100%` (double), `-50%` (halve)
+    #[arg(long, value_name = "CHANGE", allow_hyphen_values = true, conflicts_with = "replicas")]
+    pub by: Option<String>,
     /// Then wait until the replicas are ready, with a progress line
     #[arg(long)]
     pub wait: bool,
@@ -149,10 +256,33 @@ impl Direct for Scale {
     type Command = ScaleCommand;
 
     fn args(&self, command: ScaleCommand, namespace: Option<String>) -> ScaleArgs {
-        ScaleArgs { deployment: command.deployment, replicas: command.replicas, namespace }
+        ScaleArgs { deployment: command.deployment, replicas: command.replicas, change: command.by, namespace }
     }
 
     fn waits_for_rollout(&self, command: &ScaleCommand) -> bool {
         command.wait
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_changes_and_their_rounding() {
+        let apply = |text: &str, current: i64| Change::parse(text).unwrap().apply(current);
+        assert_eq!(apply("+100%", 2), 4);
+        assert_eq!(apply("-50%", 4), 2);
+        assert_eq!(apply("-50%", 3), 1, "1.5 rounds away from zero: 3 − 2");
+        assert_eq!(apply("+50%", 3), 5, "+1.5 rounds to +2");
+        assert_eq!(apply("+10%", 2), 3, "a non-zero change moves at least one replica");
+        assert_eq!(apply("+2", 1), 3);
+        assert_eq!(apply("-1", 1), 0);
+        assert_eq!(apply("-5", 2), 0, "never below zero");
+        assert_eq!(apply("+100%", 0), 0, "nothing to double");
+        for bad in ["2", "x2", "+", "+-1", "+1.5", "+50 %", "-150%", "+9999999", "", "%"] {
+            assert!(Change::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Change::parse("+100%").unwrap().to_string(), "+100%");
     }
 }

@@ -18,8 +18,13 @@ use crate::validate::{self, Limits, ValidationError};
 pub struct SetImageArgs {
     /// Deployment name or unique fragment.
     pub deployment: String,
-    /// The new image reference, e.g. `ghcr.io/acme/todo-backend:1.2.0`.
-    pub image: String,
+    /// The new image reference, e.g. `ghcr.io/acme/todo-backend:1.2.0`. Give this or `tag`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Only a new tag for the container's current image (e.g. `1.22`, `v2.3.1`), instead of
+    /// `image`; the rest of the reference stays as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     /// Container to update; optional when the pod has one container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
@@ -54,17 +59,30 @@ impl Tool for SetImage {
 
     fn command_line(&self, args: &SetImageArgs, ctx: &ToolContext) -> Option<String> {
         let container = args.container.as_deref().map(|c| format!(" -c {}", shell_word(c))).unwrap_or_default();
+        let image = match (&args.image, &args.tag) {
+            (Some(image), _) => shell_word(image),
+            (None, Some(tag)) => format!("--tag {}", shell_word(tag)),
+            (None, None) => return None,
+        };
         Some(format!(
-            "todo-ai set-image {} {}{container}{}",
+            "todo-ai set-image {} {image}{container}{}",
             shell_word(&args.deployment),
-            shell_word(&args.image),
             namespace_flag(&args.namespace, ctx)
         ))
     }
 
     fn validate(&self, args: &SetImageArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
         validate::object_name("deployment", &args.deployment)?;
-        validate::image(&args.image)?;
+        match (&args.image, &args.tag) {
+            (Some(image), None) => validate::image(image)?,
+            (None, Some(tag)) => validate::image_tag(tag)?,
+            (Some(_), Some(_)) => {
+                return Err(ValidationError::Conflict("give either `image` or `tag`, not both".into()));
+            }
+            (None, None) => {
+                return Err(ValidationError::Conflict("say which image (`image`) or which tag (`tag`) to run".into()));
+            }
+        }
         if let Some(container) = &args.container {
             validate::label_name("container", container)?;
         }
@@ -74,11 +92,15 @@ impl Tool for SetImage {
     fn preview(&self, args: &SetImageArgs, ctx: &ToolContext) -> String {
         let container =
             args.container.as_deref().map_or_else(|| "its container".to_string(), |c| format!("container `{c}`"));
+        let to = match (&args.image, &args.tag) {
+            (Some(image), _) => image.clone(),
+            (None, Some(tag)) => format!("tag {tag}"),
+            (None, None) => "?".to_string(),
+        };
         format!(
-            "set the image of {container} in deployment {}/{} to {} (starts a rollout)",
+            "set the image of {container} in deployment {}/{} to {to} (starts a rollout)",
             ns(&args.namespace, ctx),
-            args.deployment,
-            args.image
+            args.deployment
         )
     }
 
@@ -117,11 +139,21 @@ impl Tool for SetImage {
                     }
                 },
             };
-            let unchanged = if old == args.image { " (unchanged)" } else { "" };
+            // A tag alone is resolved against the image the container runs now.
+            let image = match (&args.image, &args.tag) {
+                (Some(image), _) => image.clone(),
+                (None, Some(tag)) => {
+                    let image = with_tag(&old, tag);
+                    validate::image(&image).map_err(|source| ToolError::Invalid { tool: Self::NAME, source })?;
+                    image
+                }
+                (None, None) => return Err(ToolError::Failed { tool: Self::NAME, message: "no image given".into() }),
+            };
+            let unchanged = if old == image { " (unchanged)" } else { "" };
             let preview = format!(
-                "set the image of container `{container}` in deployment {namespace}/{name} from {old} to {}{unchanged} (starts a rollout)",
-                args.image
+                "set the image of container `{container}` in deployment {namespace}/{name} from {old} to {image}{unchanged} (starts a rollout)"
             );
+            args.image = Some(image);
             args.deployment = name;
             args.container = Some(container);
             Ok((args, preview))
@@ -139,22 +171,35 @@ impl Tool for SetImage {
 
 async fn set_image(args: SetImageArgs, ctx: &ToolContext, dry_run: bool) -> Result<ToolOutput, ToolError> {
     let namespace = ns(&args.namespace, ctx).to_string();
-    let Some(container) = args.container.clone() else {
-        return Err(ToolError::Failed { tool: SetImage::NAME, message: "no container resolved".into() });
+    // `prepare` resolves the container and, for a tag, the full reference.
+    let (Some(container), Some(image)) = (args.container.clone(), args.image.clone()) else {
+        return Err(ToolError::Failed { tool: SetImage::NAME, message: "no container or image resolved".into() });
     };
     // Strategic merge keys containers by name: only this container's image changes.
-    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": args.image}]}}}});
+    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}});
     ctx.cluster.get().await?.patch_deployment(&namespace, &args.deployment, &patch, true, dry_run).await?;
     let text = format!(
         "{}deployment {namespace}/{}: container `{container}` now runs {}",
         dry_prefix(dry_run),
         args.deployment,
-        args.image
+        image
     );
     Ok(ToolOutput {
         text,
-        data: json!({"namespace": namespace, "deployment": args.deployment, "container": container, "image": args.image, "dry_run": dry_run}),
+        data: json!({"namespace": namespace, "deployment": args.deployment, "container": container, "image": image, "dry_run": dry_run}),
     })
+}
+
+/// `image` with its tag (and any digest) replaced by `tag`: `ghcr.io/acme/api:1.2@sha256:…`
+/// with `1.3` gives `ghcr.io/acme/api:1.3`. A registry port (`host:5000/api`) is not a tag.
+pub fn with_tag(image: &str, tag: &str) -> String {
+    let name = image.split_once('@').map_or(image, |(name, _)| name);
+    let last_slash = name.rfind('/').map_or(0, |at| at + 1);
+    let repository = match name[last_slash..].rfind(':') {
+        Some(colon) => &name[..last_slash + colon],
+        None => name,
+    };
+    format!("{repository}:{tag}")
 }
 
 /// Options of `set-image`.
@@ -162,8 +207,12 @@ async fn set_image(args: SetImageArgs, ctx: &ToolContext, dry_run: bool) -> Resu
 pub struct SetImageCommand {
     /// Deployment name or unique fragment
     pub deployment: String,
-    /// New image reference
-    pub image: String,
+    /// New image reference (or give only `--tag`)
+    #[arg(required_unless_present = "tag")]
+    pub image: Option<String>,
+    /// Only a new tag for the image the container runs now
+    #[arg(long, conflicts_with = "image")]
+    pub tag: Option<String>,
     /// Container to update (optional when there is one)
     #[arg(short = 'c', long)]
     pub container: Option<String>,
@@ -173,6 +222,26 @@ impl Direct for SetImage {
     type Command = SetImageCommand;
 
     fn args(&self, command: SetImageCommand, namespace: Option<String>) -> SetImageArgs {
-        SetImageArgs { deployment: command.deployment, image: command.image, container: command.container, namespace }
+        SetImageArgs {
+            deployment: command.deployment,
+            image: command.image,
+            tag: command.tag,
+            container: command.container,
+            namespace,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tag_replaces_only_the_tag() {
+        assert_eq!(with_tag("nginx:1.21", "1.22"), "nginx:1.22");
+        assert_eq!(with_tag("nginx", "1.22"), "nginx:1.22");
+        assert_eq!(with_tag("ghcr.io/acme/api:1.2@sha256:abc", "1.3"), "ghcr.io/acme/api:1.3");
+        assert_eq!(with_tag("registry.local:5000/team/api", "v2"), "registry.local:5000/team/api:v2");
+        assert_eq!(with_tag("registry.local:5000/team/api:v1", "v2"), "registry.local:5000/team/api:v2");
     }
 }

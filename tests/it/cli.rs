@@ -232,7 +232,7 @@ fn tools_json_is_openai_function_json() {
     let output = todo_ai(&home).args(["tools", "--json"]).output().unwrap();
     let tools = json_stdout(&output);
     let tools = tools.as_array().unwrap();
-    assert_eq!(tools.len(), 14);
+    assert_eq!(tools.len(), todo_ai::tools::all().len());
     for tool in tools {
         assert_eq!(tool["type"], "function");
         let function = &tool["function"];

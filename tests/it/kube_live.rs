@@ -443,3 +443,79 @@ fn every_changing_kube_tool_is_a_server_side_dry_run_under_dry_run() {
         assert_eq!(write.query.trim_start_matches('&'), "dryRun=All", "{} {}", write.method, write.path);
     }
 }
+
+#[test]
+fn relative_scaling_is_resolved_from_the_live_count() {
+    let (state, runtime) = fake(revisions());
+    let (preview, result) = run_approved(&state, &runtime, "scale", json!({"deployment": "api", "change": "+100%"}));
+    assert_eq!(preview, "scale deployment todo/api from 2 to 4 replicas (+100%)");
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    assert_eq!(last_write(&state).body, json!({"spec": {"replicas": 4}}));
+    let (preview, _) = run_approved(&state, &runtime, "scale", json!({"deployment": "api", "change": "-1"}));
+    assert_eq!(preview, "scale deployment todo/api from 2 to 1 replica (-1)");
+    // The ceiling still applies to the result.
+    let error = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        let mut call = tools::check("scale", json!({"deployment": "api", "change": "+5000%"}), &ctx).unwrap();
+        call.prepare(&ctx).await.unwrap_err()
+    });
+    assert!(error.to_string().contains("+5000% of deployment todo/api (2 now) gives 102"), "{error}");
+}
+
+#[test]
+fn a_tag_alone_keeps_the_rest_of_the_image() {
+    let (state, runtime) = fake(revisions());
+    let (preview, result) = run_approved(&state, &runtime, "set_image", json!({"deployment": "api", "tag": "1.3"}));
+    assert_eq!(
+        preview,
+        "set the image of container `api` in deployment todo/api from api:1.2 to api:1.3 (starts a rollout)"
+    );
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    assert_eq!(
+        last_write(&state).body,
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "api", "image": "api:1.3"}]}}}})
+    );
+}
+
+#[test]
+fn set_resources_checks_requests_against_limits_and_patches_only_what_is_given() {
+    let mut objects = revisions();
+    objects[0]["spec"]["template"]["spec"]["containers"][0]["resources"] =
+        json!({"requests": {"memory": "256Mi", "cpu": "100m"}, "limits": {"memory": "256Mi"}});
+    let (state, runtime) = fake(objects);
+    let (preview, result) =
+        run_approved(&state, &runtime, "set_resources", json!({"deployment": "api", "limits": {"memory": "512Mi"}}));
+    assert_eq!(
+        preview,
+        "set the resources of container `api` in deployment todo/api: limits.memory 256Mi → 512Mi (starts a rollout)"
+    );
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    let patch = last_write(&state);
+    assert_eq!(patch.content_type, "application/strategic-merge-patch+json");
+    assert_eq!(
+        patch.body,
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "api", "resources": {"limits": {"memory": "512Mi"}}}]}}}})
+    );
+    // A limit below the container's current request is refused before anything is sent.
+    let writes = state.lock().unwrap().requests.iter().filter(|r| r.method != "GET").count();
+    let error = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        let mut call =
+            tools::check("set_resources", json!({"deployment": "api", "limits": {"cpu": "50m"}}), &ctx).unwrap();
+        call.prepare(&ctx).await.unwrap_err()
+    });
+    assert!(error.to_string().contains("the cpu request 100m would be above its limit 50m"), "{error}");
+    assert_eq!(state.lock().unwrap().requests.iter().filter(|r| r.method != "GET").count(), writes);
+    // Quantities and ceilings are checked with the arguments.
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = crate::support::context(dir.path());
+    for (args, want) in [
+        (json!({"deployment": "api", "limits": {"memory": "lots"}}), "is not a Kubernetes quantity"),
+        (json!({"deployment": "api", "limits": {"memory": "64Gi"}}), "above the ceiling of 16Gi"),
+        (json!({"deployment": "api", "requests": {"cpu": "2"}, "limits": {"cpu": "1"}}), "would be above its limit"),
+        (json!({"deployment": "api"}), "say which requests or limits"),
+    ] {
+        let error = tools::check("set_resources", args, &ctx).unwrap_err();
+        assert!(error.to_string().contains(want), "{error}");
+    }
+}

@@ -362,7 +362,11 @@ async fn bad_calls_are_tool_errors_and_run_nothing() {
         serve_binary(&home, &["--snapshot", EXAMPLE, "--yes", "mcp", "--allow-changes"], client.clone()).await;
     let cases = [
         ("scale", json!({"deployment": "backend", "replicas": 1000}), "error: invalid arguments for `scale`: "),
-        ("scale", json!({"deployment": "backend"}), "error: invalid arguments for `scale`: missing field `replicas`"),
+        (
+            "scale",
+            json!({"deployment": "backend"}),
+            "error: invalid arguments for `scale`: say how many replicas (`replicas`)",
+        ),
         ("generate_dockerfile", json!({"path": "../outside"}), "error: invalid arguments for `generate_dockerfile`: "),
         (
             "generate_dockerfile",

@@ -224,7 +224,7 @@ async fn every_http_request_needs_the_bearer_token() {
     // With the token: the whole session, elicitation included (it rides the call's stream).
     let accepting = Client::answering(ElicitationAction::Accept);
     let client = http_client(&server.url, Some(token.clone()), accepting.clone()).await.unwrap();
-    assert_eq!(client.list_all_tools().await.unwrap().len(), 14);
+    assert_eq!(client.list_all_tools().await.unwrap().len(), todo_ai::tools::all().len());
     let status = call(&client, "status", json!({"target": "frontend"})).await;
     assert!(text(&status).contains("ImagePullBackOff"), "{}", text(&status));
     let result = call(&client, "generate_dockerfile", json!({"path": "app"})).await;

@@ -30,21 +30,22 @@ fn checked_in_schemas_are_fresh() {
 #[test]
 fn the_catalogue_is_the_public_contract() {
     // Names and argument names are relied on by scripts and evaluations.
-    let contract: [(&str, &[&str], &[&str]); 14] = [
+    let contract: [(&str, &[&str], &[&str]); 15] = [
         ("generate_dockerfile", &["path", "stack", "syntax_directive"], &["path"]),
         ("build_image", &["path", "tag", "minikube", "dockerfile", "target", "build_args", "network"], &["path"]),
         ("helm_install", &["release", "namespace", "values", "set"], &[]),
         ("helm_rollback", &["release", "revision", "namespace"], &[]),
         ("diagnose", &["namespace", "target"], &[]),
-        ("scale", &["deployment", "replicas", "namespace"], &["deployment", "replicas"]),
+        ("scale", &["deployment", "replicas", "change", "namespace"], &["deployment"]),
         ("status", &["namespace", "target"], &[]),
         ("logs", &["target", "previous", "tail", "since", "namespace"], &["target"]),
         ("events", &["namespace", "target", "warnings_only"], &[]),
         ("rollout_restart", &["deployment", "namespace"], &["deployment"]),
         ("rollout_undo", &["deployment", "revision", "namespace"], &["deployment"]),
         ("rollout_status", &["deployment", "namespace"], &["deployment"]),
-        ("set_image", &["deployment", "image", "container", "namespace"], &["deployment", "image"]),
+        ("set_image", &["deployment", "image", "tag", "container", "namespace"], &["deployment"]),
         ("autoscale", &["deployment", "min", "max", "cpu_percent", "namespace"], &["deployment", "max"]),
+        ("set_resources", &["deployment", "container", "requests", "limits", "namespace"], &["deployment"]),
     ];
     let names: Vec<&str> = tools::all().iter().map(|tool| tool.name()).collect();
     assert_eq!(names, contract.iter().map(|(name, _, _)| *name).collect::<Vec<_>>());
@@ -74,7 +75,13 @@ fn unknown_arguments_and_tools_are_rejected() {
     let error = tools::check("shell", serde_json::json!({"command": "rm -rf /"}), &ctx).unwrap_err();
     assert_eq!(error.to_string(), "unknown tool `shell`");
     let error = tools::check("scale", serde_json::json!({"deployment": "x"}), &ctx).unwrap_err();
-    assert!(error.to_string().contains("missing field `replicas`"), "{error}");
+    // A count or a relative change is required (the schema cannot say "one of").
+    assert!(error.to_string().contains("say how many replicas (`replicas`)"), "{error}");
+    let error =
+        tools::check("scale", serde_json::json!({"deployment": "x", "replicas": 2, "change": "+1"}), &ctx).unwrap_err();
+    assert!(error.to_string().contains("either `replicas` or `change`"), "{error}");
+    let error = tools::check("set_image", serde_json::json!({"deployment": "x"}), &ctx).unwrap_err();
+    assert!(error.to_string().contains("which image (`image`) or which tag (`tag`)"), "{error}");
     let error =
         tools::check("autoscale", serde_json::json!({"deployment": "x", "min": 5, "max": 2}), &ctx).unwrap_err();
     assert!(error.to_string().contains("min (5) must not be greater than max (2)"), "{error}");
