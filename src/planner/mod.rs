@@ -3,6 +3,7 @@
 //! shape. Plans are data: nothing here runs anything, and every step is still checked against
 //! the registry before it is shown or run.
 
+mod lexicon;
 pub mod offline;
 pub mod text;
 

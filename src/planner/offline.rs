@@ -15,11 +15,9 @@
 //!
 //! Ranges and name syntax are checked later by the registry, not here.
 
-use std::collections::HashSet;
-use std::sync::LazyLock;
-
 use serde_json::{Map, Value, json};
 
+use super::lexicon::*;
 use super::text::{self, Kind, Token};
 use super::{Plan, Step};
 
@@ -69,237 +67,6 @@ impl Intent {
         !matches!(self, Intent::GenerateDockerfile | Intent::BuildImage | Intent::HelmRollback)
     }
 }
-
-// ---------------------------------------------------------------------------------------
-// Vocabulary. Every word the rules look at lives here, so the typo corrector and the target
-// extractor see the same lists.
-
-const AUTOSCALE_WORDS: &[&str] = &[
-    "autoscale", "autoscaler", "autoscaling", "autoscaled", "auto-scale", "auto-scaling", "auto-scaler", "hpa", "hpas",
-    "horizontalpodautoscaler",
-];
-const LOG_WORDS: &[&str] = &["log", "logs", "stdout", "stderr", "tail", "logfile", "logging"];
-const WEAK_LOG_WORDS: &[&str] = &[
-    "print", "printed", "prints", "printing", "outputting", "saying", "output", "outputs", "said", "say", "saying",
-    "wrote", "spit", "spat", "emit", "emitted",
-];
-const EVENT_WORDS: &[&str] = &["event", "events", "ev"];
-const WARNING_WORDS: &[&str] = &["warning", "warnings", "alerts"];
-const STRONG_DIAGNOSE_WORDS: &[&str] = &[
-    "why", "wrong", "diagnose", "diagnosis", "diagnostics", "diagnostic", "troubleshoot", "troubleshooting", "debug",
-    "debugging", "investigate", "analyze", "analyse", "analysis", "broken", "rca", "triage",
-];
-const WEAK_DIAGNOSE_WORDS: &[&str] = &[
-    "health", "healthy", "unhealthy", "crash", "crashing", "crashes", "crashed", "crashloop", "crashloopbackoff",
-    "failing", "fails", "failed", "failure", "failures", "error", "errors", "erroring", "down", "problem", "problems",
-    "issue", "issues", "pending", "stuck", "restarting", "restarts", "restarted", "oom", "oomkilled", "evicted",
-    "imagepullbackoff", "errimagepull", "dead", "died", "dying", "unavailable", "unreachable", "sick", "flapping",
-    "healthcheck", "checkup", "misbehaving", "weird", "odd", "strange", "slow", "flaky", "acting", "crashlooping",
-    "crashloops", "sluggish", "throwing", "throws", "borked", "broke", "500s", "502s", "503s", "504s", "5xx",
-    "hanging", "hung", "timeouts", "unresponsive", "degraded", "outage", "incident", "panicking", "panic", "exception",
-    "exceptions", "traceback", "oddly", "behaving",
-];
-/// Verbs that, negated ("won't start", "isn't working"), describe a symptom.
-const NEGATABLE_WORDS: &[&str] = &[
-    "start", "starting", "started", "work", "working", "run", "running", "come", "coming", "load", "loading",
-    "respond", "responding", "boot", "booting", "ready", "serve", "serving", "connect", "connecting", "reachable",
-];
-const NEGATIONS: &[&str] = &[
-    "not", "won't", "wont", "isn't", "isnt", "doesn't", "doesnt", "can't", "cant", "cannot", "never", "aren't",
-    "don't", "didn't", "no", "unable",
-];
-const DOCKERFILE_WORDS: &[&str] = &[
-    "dockerfile", "dockerfiles", "dockerize", "dockerise", "dockerizing", "dockerising", "containerize",
-    "containerise", "containerizing", "containerising", "containerization", "containerisation",
-];
-const BUILD_WORDS: &[&str] = &["build", "builds", "rebuild", "re-build", "buildx", "rebuilding", "building"];
-const ROLLOUT_WORDS: &[&str] = &["rollout", "rollouts", "rolled"];
-const ROLLOUT_STATUS_WORDS: &[&str] = &[
-    "status", "done", "finished", "finish", "complete", "completed", "progress", "progressing", "over", "through",
-    "succeeded", "successful", "succeed", "success", "wait", "watch", "follow", "track", "monitor", "yet", "fully",
-    "check", "verify", "confirm", "see",
-];
-/// Question openers: "is the rollout …", "did the rollout …".
-const QUESTION_OPENERS: &[&str] = &["is", "did", "has", "have", "was", "are", "does", "do", "how", "what's", "whats"];
-/// Verbs that change a count even without a number ("bump replicas" → how many?).
-const STRONG_COUNT_WORDS: &[&str] =
-    &["bump", "increase", "decrease", "reduce", "raise", "lower", "grow", "shrink", "double", "halve"];
-const ROLLBACK_WORDS: &[&str] = &["rollback", "undo", "revert", "downgrade", "roll-back"];
-const HELM_WORDS: &[&str] = &["helm", "release", "chart"];
-const RESTART_WORDS: &[&str] =
-    &["restart", "bounce", "recycle", "reboot", "cycle", "kick", "redeploy", "reload", "respawn"];
-const SCALE_WORDS: &[&str] = &["scale", "scaled", "scaling", "upscale", "downscale", "rescale", "resize"];
-const REPLICA_WORDS: &[&str] =
-    &["replica", "replicas", "copies", "copy", "instance", "instances", "pods", "pod", "containers", "nodes-worth"];
-const IMAGE_CHANGE_WORDS: &[&str] =
-    &["set", "update", "change", "use", "switch", "point", "swap", "upgrade", "bump", "move", "roll", "pin", "image"];
-const DEPLOY_WORDS: &[&str] =
-    &["deploy", "deploying", "install", "reinstall", "upgrade", "ship", "launch", "provision"];
-const STATUS_WORDS: &[&str] = &[
-    "status", "show", "list", "get", "display", "running", "ready", "describe", "overview", "state", "top", "view",
-    "check", "pods", "deployments", "workloads", "statefulsets", "daemonsets",
-];
-/// Verbs that only say "make it": never targets.
-const GENERATE_WORDS: &[&str] =
-    &["generate", "create", "write", "produce", "craft", "add", "scaffold", "prepare", "draft"];
-
-/// Words that never name a target: grammar, politeness, kinds of object, units.
-const FILLER_WORDS: &[&str] = &[
-    "a", "an", "the", "my", "our", "your", "their", "this", "these", "of", "for", "to", "from", "into", "in", "on",
-    "at", "with", "by", "as", "onto", "inside", "within", "using", "via", "about", "please", "pls", "plz", "kindly",
-    "can", "could", "would", "will", "should", "shall", "you", "me", "i", "we", "us", "let's", "lets", "let", "want",
-    "wanna", "need", "like", "just", "now", "quickly", "asap", "again", "some", "all", "any", "every", "is", "are",
-    "was", "were", "be", "been", "being", "do", "does", "did", "have", "has", "had", "what", "what's", "whats",
-    "which", "who", "where", "when", "how", "many", "much", "there", "here", "it's", "its", "it", "them", "they",
-    "that", "those", "thanks", "thank", "thx", "hey", "hi", "hello", "ok", "okay", "so", "up", "down", "out", "off",
-    "over", "back", "only", "also", "then", "still", "keep", "keeps", "not", "no", "isn't", "aren't", "won't",
-    "doesn't", "don't", "can't", "cannot", "current", "currently", "latest", "new", "last", "previous", "prev",
-    "prior", "recent", "recently", "before", "after", "same", "right", "help", "find", "look", "tell", "give", "make",
-    "made", "run", "running", "set", "setup", "enable", "turn", "between", "min", "minimum", "max", "maximum", "least",
-    "most", "upto", "limit", "cap", "target", "targeting", "cpu", "percent", "utilization", "utilisation", "memory",
-    "lines", "line", "revision", "rev", "version", "image", "images", "tag", "tagged", "named", "called", "name",
-    "new", "fresh", "whole", "entire", "everything", "anything", "something", "stuff", "thing", "things", "one",
-    "ones", "each", "both", "rolling", "load", "loaded", "push", "minikube", "locally", "local", "cluster", "clusters",
-    "k8s", "kubernetes", "kubectl", "docker", "namespace", "namespaces", "ns", "deployment", "deployments", "deploy",
-    "pod", "pods", "container", "containers", "service", "services", "svc", "app", "apps", "application",
-    "applications", "project", "repo", "folder", "directory", "dir", "code", "workload", "workloads", "statefulset",
-    "statefulsets", "daemonset", "daemonsets", "replicaset", "replicasets", "replica", "replicas", "copies",
-    "instance", "instances", "node", "nodes", "release", "chart", "helm", "values", "file", "files", "multi-stage",
-    "multistage", "production-ready", "optimized", "optimised", "small", "slim", "secure", "good", "proper", "best",
-    "simple", "basic", "quick", "currently", "doing", "going", "gone", "get", "got", "getting", "go", "see", "why",
-    "because", "start", "started", "happening", "happened", "happen", "seems", "seem", "web-app", "webapp", "site",
-    "website", "server", "instead", "either", "too", "very", "really", "again", "or", "if", "up-to", "there's", "wait",
-    "until", "till", "once", "first", "second", "next", "soon", "time", "times", "way", "ever", "yet", "oh", "um",
-    "hmm", "yo", "dear", "sir", "folks", "team", "guys", "quick", "could've", "i'd", "i'm", "im", "we're", "you're",
-    "it'll", "via", "lot", "lots", "bit", "more", "less", "few", "fewer", "total", "overall", "full", "u", "ur", "em",
-    "af", "lol", "wtf", "cheers", "grab", "fetch", "pull", "bring", "gimme", "q", "k", "morning", "someone", "anyone",
-    "anybody", "somebody", "figure", "put", "pop", "spin", "asap", "horizontal", "vertical", "number", "count", "shut",
-    "fully", "yet", "take", "off", "status", "state", "health", "problem", "problems", "issue", "issues",
-];
-
-const PRONOUNS: &[&str] = &["it", "them", "they", "that", "those", "these", "its", "this", "their"];
-const BOTH_WORDS: &[&str] = &["both", "images", "dockerfiles", "everything", "all"];
-
-/// The Todo app's two components, used when a request names "both" or "the images".
-const DEFAULT_COMPONENTS: [&str; 2] = ["frontend", "backend"];
-
-const STACK_WORDS: &[(&str, &str)] = &[
-    ("next", "nextjs"),
-    ("next.js", "nextjs"),
-    ("nextjs", "nextjs"),
-    ("fastapi", "fastapi"),
-    ("node", "node"),
-    ("node.js", "node"),
-    ("nodejs", "node"),
-    ("express", "node"),
-    ("nestjs", "node"),
-    ("python", "python"),
-    ("flask", "python"),
-    ("django", "python"),
-    ("go", "go"),
-    ("golang", "go"),
-    ("rust", "rust"),
-    ("cargo", "rust"),
-    ("static", "static"),
-    ("html", "static"),
-];
-
-/// Environment names that read as namespaces after "in"/"on".
-const ENVIRONMENT_WORDS: &[&str] =
-    &["staging", "prod", "production", "dev", "development", "qa", "uat", "test", "testing", "preview", "sandbox"];
-
-// Refusal vocabulary: asking for any of these refuses the whole prompt.
-const DESTRUCTIVE_WORDS: &[&str] = &[
-    "delete", "del", "remove", "rm", "rmdir", "destroy", "drop", "purge", "wipe", "erase", "truncate", "kill", "pkill",
-    "terminate", "evict", "drain", "cordon", "uncordon", "taint", "uninstall", "nuke", "prune", "mkfs", "shutdown",
-    "poweroff", "dd",
-];
-const EXEC_WORDS: &[&str] = &[
-    "exec", "ssh", "shell", "bash", "sh", "zsh", "powershell", "attach", "port-forward", "portforward", "sudo", "su",
-    "chmod", "chown", "curl", "wget", "scp", "cp", "netcat", "nc", "eval", "execute", "terminal", "command",
-    "commands", "script",
-];
-const ACCESS_WORDS: &[&str] = &[
-    "cluster-admin", "rbac", "clusterrole", "clusterrolebinding", "rolebinding", "role", "roles", "permission",
-    "permissions", "privilege", "privileges", "privileged", "impersonate", "admin", "root", "superuser", "sudoers",
-];
-const SECRET_WORDS: &[&str] = &[
-    "secret", "secrets", "password", "passwords", "passwd", "credential", "credentials", "token", "tokens", "apikey",
-    "api-key", "api_key", "openai_api_key", "database_url", "better_auth_secret", "kubeconfig", "private-key",
-    "passphrase", ".env",
-];
-/// Verbs of other actions: a clause built around one of these is not ours to guess at.
-const OTHER_ACTION_WORDS: &[&str] = &[
-    "create", "add", "stop", "pause", "resume", "suspend", "disable", "open", "close", "edit", "rename", "move",
-    "clone", "expose", "apply", "patch", "annotate", "label", "send", "email", "notify", "post", "migrate", "backup",
-    "restore", "connect", "login", "logout", "fix", "write-off", "tell", "translate", "explain", "calculate",
-    "compute", "sing", "draw", "order", "buy", "book", "cancel", "forward", "copy", "mount", "unmount", "encrypt",
-    "decrypt", "decode", "encode", "print-secret", "dump", "export", "import", "upload", "download",
-];
-
-const KUBECTL_SUBCOMMANDS: &[&str] =
-    &["get", "describe", "logs", "log", "scale", "rollout", "set", "autoscale", "top", "events"];
-
-static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    let mut set: HashSet<&'static str> = HashSet::new();
-    for list in [
-        AUTOSCALE_WORDS,
-        LOG_WORDS,
-        WEAK_LOG_WORDS,
-        EVENT_WORDS,
-        WARNING_WORDS,
-        STRONG_DIAGNOSE_WORDS,
-        WEAK_DIAGNOSE_WORDS,
-        DOCKERFILE_WORDS,
-        BUILD_WORDS,
-        ROLLOUT_WORDS,
-        ROLLOUT_STATUS_WORDS,
-        ROLLBACK_WORDS,
-        HELM_WORDS,
-        RESTART_WORDS,
-        SCALE_WORDS,
-        REPLICA_WORDS,
-        IMAGE_CHANGE_WORDS,
-        DEPLOY_WORDS,
-        STATUS_WORDS,
-        FILLER_WORDS,
-        PRONOUNS,
-        BOTH_WORDS,
-        OTHER_ACTION_WORDS,
-        GENERATE_WORDS,
-        NEGATABLE_WORDS,
-        NEGATIONS,
-        &["roll", "percent", "pct", "cpu", "namespace"],
-    ] {
-        set.extend(list.iter().copied());
-    }
-    set.extend(STACK_WORDS.iter().map(|(word, _)| *word));
-    set
-});
-
-/// Words the typo corrector may correct towards: the words that carry intent.
-static INTENT_VOCABULARY: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let mut words: Vec<&'static str> = [
-        AUTOSCALE_WORDS,
-        LOG_WORDS,
-        EVENT_WORDS,
-        STRONG_DIAGNOSE_WORDS,
-        WEAK_DIAGNOSE_WORDS,
-        DOCKERFILE_WORDS,
-        BUILD_WORDS,
-        ROLLOUT_WORDS,
-        ROLLBACK_WORDS,
-        RESTART_WORDS,
-        SCALE_WORDS,
-        DEPLOY_WORDS,
-        &["status", "replicas", "rolling", "image", "previous", "namespace", "warnings", "revision"],
-    ]
-    .concat();
-    words.retain(|word| word.len() >= 4);
-    words.sort_unstable();
-    words.dedup();
-    words
-});
 
 fn any(list: &[&str], word: &str) -> bool {
     list.contains(&word)
@@ -375,28 +142,10 @@ fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
     let words: Vec<&str> = tokens.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
     let has = |list: &[&str]| words.iter().copied().find(|word| list.contains(word));
     let asks_why = words.contains(&"why");
-    let diagnostic = asks_why
-        || words.iter().any(|word| {
-            matches!(
-                *word,
-                "missing"
-                    | "wrong"
-                    | "error"
-                    | "errors"
-                    | "failing"
-                    | "failed"
-                    | "broken"
-                    | "notfound"
-                    | "crashing"
-                    | "diagnose"
-                    | "troubleshoot"
-            )
-        });
+    let diagnostic = asks_why || words.iter().any(|word| SYMPTOM_WORDS.contains(word));
 
     // Prompt injection: instructions to drop the rules are refused outright.
-    if words.contains(&"ignore")
-        && words.iter().any(|w| matches!(*w, "instructions" | "instruction" | "rules" | "prompt" | "guidelines"))
-    {
+    if words.contains(&"ignore") && words.iter().any(|word| INJECTION_OBJECTS.contains(word)) {
         return Some(format!("requests to ignore todo-ai's rules are refused; {not_run}"));
     }
     // kubectl/helm/docker syntax: only the subcommands behind vetted tools.
@@ -408,10 +157,10 @@ fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
             {
                 return Some(unsupported(&format!("kubectl {sub}"), not_run));
             }
-            ("helm", Some(sub)) if !matches!(sub, "install" | "upgrade" | "rollback" | "chart" | "release") => {
+            ("helm", Some(sub)) if !HELM_SUBCOMMANDS.contains(&sub) => {
                 return Some(unsupported(&format!("helm {sub}"), not_run));
             }
-            ("docker", Some(sub)) if !matches!(sub, "build" | "buildx" | "image" | "images" | "file") && index == 0 => {
+            ("docker", Some(sub)) if !DOCKER_SUBCOMMANDS.contains(&sub) && index == 0 => {
                 return Some(unsupported(&format!("docker {sub}"), not_run));
             }
             _ => {}
@@ -422,8 +171,7 @@ fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
     }
     if let Some(word) = has(ACCESS_WORDS) {
         // "admin"/"root" only matter when someone asks to be given them.
-        let asks_access = !matches!(word, "admin" | "root" | "superuser")
-            || words.iter().any(|w| matches!(*w, "give" | "grant" | "make" | "become" | "as" | "escalate"));
+        let asks_access = !ROLE_WORDS.contains(&word) || words.iter().any(|w| GRANT_WORDS.contains(w));
         if asks_access {
             return Some(format!("changing access (RBAC, `{word}`) is not something todo-ai does; {not_run}"));
         }
@@ -485,13 +233,6 @@ impl Clause {
         self.question |= question;
     }
 }
-
-/// Words that make a diagnose clause a request rather than a stated symptom.
-const EXPLICIT_DIAGNOSE_WORDS: &[&str] = &[
-    "why", "what", "what's", "whats", "diagnose", "diagnosis", "diagnostics", "troubleshoot", "troubleshooting",
-    "debug", "investigate", "analyze", "analyse", "analysis", "check", "find", "look", "help", "triage", "rca",
-    "explain", "health", "healthy",
-];
 
 impl Clause {
     /// A diagnose clause that only states a symptom ("the backend is broken, roll it back"):
@@ -574,13 +315,6 @@ fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
     Ok(clauses)
 }
 
-/// Words that may open a request before its verb ("please", "can you", "then").
-const POLITE_OPENERS: &[&str] = &[
-    "please", "pls", "plz", "can", "could", "would", "will", "you", "u", "kindly", "then", "also", "now", "just", "ok",
-    "okay", "so", "and", "hey", "hi", "go", "ahead", "let's", "lets", "quickly",
-];
-
-/// A count of replicas with no verb ("5 replicas", "max eight pods").
 fn is_verbless_count(intent: Intent, group: &[Token]) -> bool {
     intent == Intent::Scale
         && !group.iter().any(|t| {
@@ -629,17 +363,6 @@ fn correct_typos(group: &mut [Token]) -> bool {
 
 // ---------------------------------------------------------------------------------------
 // Intent detection: ordered rules, first match wins.
-
-/// Words that make a neighbouring "build"/"upgrade"/"deploy" a noun ("the new api build is
-/// broken", "last upgrade broke everything").
-const NOUN_BEFORE: &[&str] = &[
-    "the", "a", "new", "latest", "last", "this", "that", "my", "our", "your", "their", "chart", "previous", "failed",
-    "broken", "yesterday's", "today's",
-];
-const NOUN_AFTER: &[&str] = &[
-    "is", "was", "isn't", "wasn't", "has", "had", "failed", "fails", "broke", "borked", "broken", "keeps", "kept",
-    "throws", "throwing", "went", "succeeded", "worked", "crashed", "didn't", "did", "seems", "looks", "log", "logs",
-];
 
 fn detect(group: &[Token]) -> Option<Intent> {
     let all_words: Vec<&str> = group.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
@@ -1429,21 +1152,6 @@ fn candidate_name(word: &str, intent: Intent) -> Option<&str> {
     plausible.then_some(name)
 }
 
-/// Well-known component names: a word like these is almost surely the target.
-const COMPONENT_WORDS: &[&str] = &[
-    "frontend", "backend", "api", "web", "ui", "worker", "workers", "db", "database", "postgres", "postgresql",
-    "redis", "nginx", "gateway", "auth", "server", "client", "cache", "queue", "scheduler", "cron", "proxy", "mysql",
-    "mongo", "mongodb", "kafka", "rabbitmq", "celery", "frontends", "backends",
-];
-/// Nouns that follow a target's name ("the frontend deployment", "backend pods").
-const KIND_NOUNS: &[&str] = &[
-    "deployment", "deployments", "deploy", "pod", "pods", "container", "containers", "service", "services", "svc",
-    "app", "image", "images", "replicas", "replica", "logs", "log", "rollout", "folder", "directory", "dir",
-    "dockerfile", "statefulset", "hpa", "instance", "instances", "copies", "workload", "side", "tier", "build",
-    "events",
-];
-const DETERMINERS: &[&str] = &["the", "my", "our", "a", "an", "this", "that", "your", "their", "its", "whole", "new"];
-
 /// How likely a word is the target, from its shape and position.
 fn candidate_score(tokens: &[Token], index: usize, name: &str, word: &str) -> i32 {
     let mut score = 1;
@@ -1473,11 +1181,6 @@ fn candidate_score(tokens: &[Token], index: usize, name: &str, word: &str) -> i3
 
 /// Whether the word at `index` stands alone in its part ("and the backend", "payments too").
 fn is_list_item(tokens: &[Token], index: usize) -> bool {
-    const LIST_FILLER: &[&str] = &[
-        "the", "my", "our", "a", "an", "also", "too", "both", "deployment", "deployments", "pod", "pods", "service",
-        "services", "app", "container", "containers", "image", "images", "one", "as", "well", "for", "of", "on",
-        "please", "pls",
-    ];
     let start = tokens[..index].iter().rposition(|t| t.kind == Kind::Separator).map_or(0, |i| i + 1);
     let end = tokens[index..].iter().position(|t| t.kind == Kind::Separator).map_or(tokens.len(), |i| index + i);
     tokens[start..end]
@@ -1536,12 +1239,8 @@ fn is_path(raw: &str) -> bool {
 
 /// `deployment/x`, `deploy/x`, `pod/x` … → `x`.
 fn strip_kind(word: &str) -> &str {
-    const KINDS: &[&str] = &[
-        "deployment", "deployments", "deploy", "deployment.apps", "pod", "pods", "po", "statefulset", "sts",
-        "daemonset", "ds", "svc", "service", "job", "rs", "replicaset", "hpa",
-    ];
     match word.split_once('/') {
-        Some((kind, name)) if KINDS.contains(&kind) => name,
+        Some((kind, name)) if KIND_PREFIXES.contains(&kind) => name,
         _ => word,
     }
 }
