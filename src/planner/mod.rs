@@ -5,6 +5,7 @@
 
 mod lexicon;
 pub mod offline;
+pub mod scope;
 pub mod text;
 
 use serde::Serialize;

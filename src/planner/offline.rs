@@ -2,9 +2,9 @@
 //! tool calls. No model, no network, microseconds per prompt.
 //!
 //! How it reads a prompt:
-//! 1. [`text::tokenize`] gives words, numbers, ranges, flags and clause separators.
-//! 2. Anything outside the vetted tools (delete, exec, shell, secrets, RBAC …) refuses the
-//!    whole prompt, so a mixed request never half-runs.
+//! 1. [`text::tokenize`] (called by the scope gate) gives words, numbers, ranges, flags and clause separators.
+//! 2. The scope gate ([`scope::check`]) refuses anything outside the vetted tools (delete,
+//!    exec, shell, secrets, RBAC …) for the whole prompt, so a mixed request never half-runs.
 //! 3. The prompt splits into clauses at separators; each clause gets an intent from ordered
 //!    keyword rules (with typo tolerance as a second try). A clause without an intent either
 //!    adds targets to the previous one ("frontend and backend") or, if it carries its own
@@ -18,11 +18,10 @@
 use serde_json::{Map, Value, json};
 
 use super::lexicon::*;
+pub use super::scope::CAPABILITIES;
+use super::scope::{self, InScope, unsupported};
 use super::text::{self, Kind, Token};
 use super::{Plan, Step};
-
-/// Prompts longer than this are not planned (a paste of logs, not a request).
-const MAX_PROMPT_CHARS: usize = 2_000;
 
 /// What a clause asks for; one per tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,23 +74,18 @@ fn any(list: &[&str], word: &str) -> bool {
 // ---------------------------------------------------------------------------------------
 // Entry point.
 
-/// Plans a prompt. Pure and deterministic: the same prompt always gives the same plan.
+/// Plans a prompt: the scope gate ([`scope::check`]), then [`plan_in_scope`]. Pure and
+/// deterministic: the same prompt always gives the same plan.
 pub fn plan(prompt: &str) -> Plan {
-    let prompt = prompt.trim();
-    if prompt.is_empty() {
-        return Plan::clarify(
-            "What should I do? For example `scale backend to 3`, `why is the frontend crashing?` or `deploy the app`",
-        );
+    match scope::check(prompt) {
+        Ok(in_scope) => plan_in_scope(in_scope),
+        Err(plan) => plan,
     }
-    if prompt.chars().count() > MAX_PROMPT_CHARS {
-        return Plan::nothing(format!(
-            "that prompt is longer than {MAX_PROMPT_CHARS} characters; ask for one thing at a time"
-        ));
-    }
-    let tokens = text::tokenize(prompt);
-    if let Some(reason) = refusal(prompt, &tokens) {
-        return Plan::refuse(reason);
-    }
+}
+
+/// Plans a prompt that passed the scope gate, reading the tokens the gate already made.
+pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
+    let tokens = in_scope.into_tokens();
     let clauses = match clauses(tokens) {
         Ok(clauses) => clauses,
         Err(plan) => return plan,
@@ -122,78 +116,6 @@ pub fn plan(prompt: &str) -> Plan {
         }
     }
     Plan { steps, ..Plan::default() }
-}
-
-/// What todo-ai can do, for "I can't do that" messages.
-pub const CAPABILITIES: &str = "I can generate Dockerfiles, build images, deploy or roll back the Helm release, \
-diagnose problems, show status, logs and events, scale, restart, roll back or follow rollouts, change images and \
-set up autoscaling";
-
-// ---------------------------------------------------------------------------------------
-// Refusal.
-
-fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
-    let not_run = "nothing from this request was run";
-    if prompt.contains("$(") || prompt.contains('|') || prompt.contains(">>") || prompt.contains(" > ") {
-        return Some(format!(
-            "shell commands are not something todo-ai runs: it only uses its vetted tools; {not_run}"
-        ));
-    }
-    let words: Vec<&str> = tokens.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
-    let has = |list: &[&str]| words.iter().copied().find(|word| list.contains(word));
-    let asks_why = words.contains(&"why");
-    let diagnostic = asks_why || words.iter().any(|word| SYMPTOM_WORDS.contains(word));
-
-    // Prompt injection: instructions to drop the rules are refused outright.
-    if words.contains(&"ignore") && words.iter().any(|word| INJECTION_OBJECTS.contains(word)) {
-        return Some(format!("requests to ignore todo-ai's rules are refused; {not_run}"));
-    }
-    // kubectl/helm/docker syntax: only the subcommands behind vetted tools.
-    for (index, token) in tokens.iter().enumerate() {
-        let next = tokens.get(index + 1).filter(|t| t.is_word()).map(|t| t.lower.as_str());
-        match (token.lower.as_str(), next) {
-            ("kubectl" | "oc", Some(sub)) | ("k", Some(sub))
-                if !KUBECTL_SUBCOMMANDS.contains(&sub) && (index == 0 || token.lower != "k") =>
-            {
-                return Some(unsupported(&format!("kubectl {sub}"), not_run));
-            }
-            ("helm", Some(sub)) if !HELM_SUBCOMMANDS.contains(&sub) => {
-                return Some(unsupported(&format!("helm {sub}"), not_run));
-            }
-            ("docker", Some(sub)) if !DOCKER_SUBCOMMANDS.contains(&sub) && index == 0 => {
-                return Some(unsupported(&format!("docker {sub}"), not_run));
-            }
-            _ => {}
-        }
-    }
-    if let Some(word) = has(EXEC_WORDS) {
-        return Some(unsupported(word, not_run));
-    }
-    if let Some(word) = has(ACCESS_WORDS) {
-        // "admin"/"root" only matter when someone asks to be given them.
-        let asks_access = !ROLE_WORDS.contains(&word) || words.iter().any(|w| GRANT_WORDS.contains(w));
-        if asks_access {
-            return Some(format!("changing access (RBAC, `{word}`) is not something todo-ai does; {not_run}"));
-        }
-    }
-    if !diagnostic {
-        if let Some(word) = has(SECRET_WORDS) {
-            return Some(format!(
-                "todo-ai never reads or prints secret values (`{word}`); use `kubectl` with your own credentials if you must; {not_run}"
-            ));
-        }
-        if words.contains(&"api") && words.contains(&"key") || words.contains(&"private") && words.contains(&"key") {
-            return Some(format!("todo-ai never reads or prints secret values (keys); {not_run}"));
-        }
-    }
-    if !asks_why && let Some(word) = has(DESTRUCTIVE_WORDS) {
-        return Some(unsupported(word, not_run));
-    }
-    None
-}
-
-fn unsupported(what: &str, not_run: &str) -> String {
-    format!("`{what}` is not one of todo-ai's vetted tools, so the whole request is refused; {not_run}. {CAPABILITIES}")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -273,7 +195,7 @@ fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
         if intent == Some(Intent::Status)
             && let Some(word) = opener.filter(|t| any(OTHER_ACTION_WORDS, &t.lower))
         {
-            return Err(Plan::refuse(unsupported(&word.lower, "nothing from this request was run")));
+            return Err(Plan::refuse(unsupported(&word.lower)));
         }
         match intent {
             // "scale frontend and backend to 4": the values of the second part complete the first.
@@ -292,7 +214,7 @@ fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
                 // we do not serve: refuse the prompt rather than drop half of it.
                 let opener = group.iter().find(|t| t.is_word() && !any(POLITE_OPENERS, &t.lower));
                 if let Some(word) = opener.filter(|t| any(OTHER_ACTION_WORDS, &t.lower)) {
-                    return Err(Plan::refuse(unsupported(&word.lower, "nothing from this request was run")));
+                    return Err(Plan::refuse(unsupported(&word.lower)));
                 }
                 match clauses.last_mut() {
                     // "frontend to 2 and backend to 4": same intent, new values.
