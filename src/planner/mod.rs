@@ -9,6 +9,7 @@ mod lexicon;
 pub mod offline;
 pub mod scope;
 mod shapes;
+mod slots;
 pub mod text;
 
 use serde::Serialize;

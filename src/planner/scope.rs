@@ -6,11 +6,11 @@
 //!
 //! Every planner calls [`check`] first and plans only what comes back `Ok`. The offline
 //! planner then reads the [`InScope`] tokens instead of tokenizing again. The words the
-//! policy looks for live in [`super::lexicon`]; this module holds only the rules.
+//! policy looks for live in the planner's `lexicon`; this module holds only the rules.
 //!
 //! The gate judges the prompt as a whole. A clause that opens with another action ("… and
 //! create a configmap") is only found when the offline planner splits clauses, and it
-//! refuses the prompt there with the same message ([`unsupported`]).
+//! refuses the prompt there with the same message.
 
 use super::Plan;
 use super::lexicon::{
