@@ -3,7 +3,13 @@
 //! shape. Plans are data: nothing here runs anything, and every step is still checked against
 //! the registry before it is shown or run.
 
+mod clauses;
+mod intents;
+mod lexicon;
 pub mod offline;
+pub mod scope;
+mod shapes;
+mod slots;
 pub mod text;
 
 use serde::Serialize;

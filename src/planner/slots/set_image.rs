@@ -1,0 +1,88 @@
+//! `set_image`: a deployment, the image it should run, and the container when named. The
+//! image is an explicit reference (`ghcr.io/acme/api:1.2`, `nginx@sha256:…`), a word after
+//! "image"/"to" in a clause about images, or kubectl's `container=image`. A container named
+//! without a deployment ("set the frontend container's image …") names the deployment too.
+
+use serde_json::json;
+
+use super::targets::{Refs, targets};
+use super::{Built, Fill};
+use crate::planner::intents::Intent;
+use crate::planner::lexicon::NOISE;
+use crate::planner::shapes::{image_candidate, is_name_like, looks_like_image};
+use crate::planner::text::Kind;
+
+/// Fills `set_image`: `deployment` (one step per target), `image`, and `container` when
+/// named.
+pub(super) fn set_image(mut fill: Fill<'_>) -> Built {
+    let tokens = fill.tokens;
+    let mut image = None;
+    let mut container = tokens.iter().find_map(|t| match &t.kind {
+        Kind::Flag { name, value: Some(value) } if name == "c" || name == "container" => Some(value.to_lowercase()),
+        _ => None,
+    });
+    for (index, token) in tokens.iter().enumerate() {
+        if !token.is_word() {
+            continue;
+        }
+        // kubectl's `container=image`.
+        if let Some((name, value)) = token.raw.split_once('=')
+            && let Some(candidate) = image_candidate(value).filter(|_| is_name_like(name))
+        {
+            container = Some(name.to_lowercase());
+            image = Some(candidate);
+            fill.used[index] = true;
+            break;
+        }
+        let after_marker = index > 0 && matches!(tokens[index - 1].lower.as_str(), "image" | "to");
+        let mentions_image = tokens.iter().any(|t| t.is("image"));
+        let candidate = image_candidate(&token.raw);
+        if looks_like_image(&token.raw)
+            || after_marker && mentions_image && !NOISE.contains(token.lower.as_str()) && candidate.is_some()
+        {
+            image = candidate;
+            fill.used[index] = true;
+            break;
+        }
+    }
+    // "container web" / "the web container".
+    let mut named_container = None;
+    for (index, token) in tokens.iter().enumerate() {
+        let names_container = index > 0 && tokens[index - 1].is("container")
+            || tokens.get(index + 1).is_some_and(|next| next.is("container"));
+        if names_container && token.is_word() && !fill.used[index] && !NOISE.contains(token.lower.as_str()) {
+            named_container = Some(token.lower.clone());
+            fill.used[index] = true;
+        }
+    }
+    // "it" is resolved below, after the container and "in X" had their say.
+    let own_words_only = Refs { previous: &[], ..fill.refs };
+    let mut targets = targets(tokens, &mut fill.used, Intent::SetImage, &own_words_only);
+    if targets.is_empty() {
+        if let Some(deployment) = fill.weak_namespace.take() {
+            // "the backend container in todo-backend": "in X" named the deployment.
+            fill.args.remove("namespace");
+            targets = vec![deployment];
+        } else if let Some(name) = named_container.take() {
+            // "set the frontend container's image …": the container names the deployment.
+            targets = vec![name];
+        } else {
+            targets = fill.refs.previous.to_vec();
+        }
+    }
+    container = container.or(named_container);
+    let Some(image) = image else {
+        let who = targets.first().map_or_else(|| "the deployment".to_string(), |t| format!("`{t}`"));
+        return Built::Clarify(format!(
+            "Which image should {who} run? (e.g. `set image backend to ghcr.io/acme/todo-backend:1.2`)"
+        ));
+    };
+    if targets.is_empty() {
+        return Built::Clarify(format!("Which deployment should run `{image}`? (e.g. `set image backend to {image}`)"));
+    }
+    fill.args.insert("image".into(), json!(image));
+    if let Some(container) = container {
+        fill.args.insert("container".into(), json!(container));
+    }
+    fill.per_target("deployment", targets)
+}
