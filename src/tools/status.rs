@@ -22,6 +22,12 @@ pub struct StatusArgs {
     /// Limit to one workload or pod (a name, name fragment or `kind/name`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Every namespace instead of one (a NAMESPACE column is added).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_namespaces: bool,
+    /// Also show each workload's and pod's container images (which versions run).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub images: bool,
 }
 
 /// Shows deployments, statefulsets, daemonsets and pods like `kubectl get`.
@@ -54,13 +60,21 @@ impl Tool for Status {
 
     fn command_line(&self, args: &StatusArgs, ctx: &ToolContext) -> Option<String> {
         let target = args.target.as_deref().map(|t| format!(" {}", shell_word(t))).unwrap_or_default();
-        Some(format!("todo-ai status{target}{}", namespace_flag(&args.namespace, ctx)))
+        let images = if args.images { " --images" } else { "" };
+        let place = if args.all_namespaces { " -A".to_string() } else { namespace_flag(&args.namespace, ctx) };
+        Some(format!("todo-ai status{target}{images}{place}"))
     }
 
     fn preview(&self, args: &StatusArgs, ctx: &ToolContext) -> String {
+        let images = if args.images { " with their images" } else { "" };
+        let place = if args.all_namespaces {
+            "in every namespace".to_string()
+        } else {
+            format!("in namespace {}", ns(&args.namespace, ctx))
+        };
         match &args.target {
-            Some(target) => format!("show the status of `{target}` in namespace {}", ns(&args.namespace, ctx)),
-            None => format!("show workloads and pods in namespace {}", ns(&args.namespace, ctx)),
+            Some(target) => format!("show the status of `{target}`{images} {place}"),
+            None => format!("show workloads and pods{images} {place}"),
         }
     }
 
@@ -68,12 +82,32 @@ impl Tool for Status {
         Box::pin(async move {
             let namespace = ns(&args.namespace, ctx).to_string();
             let cluster = ctx.cluster.get().await?;
+            let view = View { all_namespaces: args.all_namespaces, images: args.images };
+            if args.all_namespaces {
+                let mut objects = Objects::default();
+                for namespace in cluster.namespaces().await? {
+                    let mut found = cluster.workloads(&namespace).await?;
+                    if let Some(target) = &args.target {
+                        // A name that is not in this namespace is simply not shown here.
+                        match select(&found, target, &namespace) {
+                            Ok(selected) => found = selected,
+                            Err(ClusterError::NotFound { .. }) => continue,
+                            Err(error) => return Err(error.into()),
+                        }
+                    }
+                    objects.deployments.extend(found.deployments);
+                    objects.statefulsets.extend(found.statefulsets);
+                    objects.daemonsets.extend(found.daemonsets);
+                    objects.pods.extend(found.pods);
+                }
+                return Ok(render_status(&objects, "all", now(), view));
+            }
             let objects = cluster.workloads(&namespace).await?;
             let objects = match &args.target {
                 Some(target) => select(&objects, target, &namespace)?,
                 None => objects,
             };
-            Ok(render_status(&objects, &namespace, now()))
+            Ok(render_status(&objects, &namespace, now(), view))
         })
     }
 }
@@ -83,13 +117,19 @@ impl Tool for Status {
 pub struct StatusCommand {
     /// A workload or pod: name, name fragment or `kind/name`
     pub target: Option<String>,
+    /// Every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Show container images too
+    #[arg(long)]
+    pub images: bool,
 }
 
 impl Direct for Status {
     type Command = StatusCommand;
 
     fn args(&self, command: StatusCommand, namespace: Option<String>) -> StatusArgs {
-        StatusArgs { namespace, target: command.target }
+        StatusArgs { namespace, target: command.target, all_namespaces: command.all_namespaces, images: command.images }
     }
 }
 
@@ -170,56 +210,121 @@ pub(super) fn select(objects: &Objects, target: &str, namespace: &str) -> Result
     }
 }
 
+/// Which extra columns `status` shows.
+#[derive(Debug, Clone, Copy, Default)]
+struct View {
+    /// A NAMESPACE column first.
+    all_namespaces: bool,
+    /// An IMAGES column last.
+    images: bool,
+}
+
+/// A table's rows with the view's extra columns: NAMESPACE first, IMAGES last.
+fn with_columns(
+    header: &[&'static str],
+    rows: Vec<Vec<String>>,
+    metas: &[(&kube::api::ObjectMeta, Vec<String>)],
+    view: View,
+) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let mut columns = header.to_vec();
+    if view.all_namespaces {
+        columns.insert(0, "NAMESPACE");
+    }
+    if view.images {
+        columns.push("IMAGES");
+    }
+    let rows = rows
+        .into_iter()
+        .zip(metas)
+        .map(|(mut row, (meta, images))| {
+            if view.all_namespaces {
+                row.insert(0, meta.namespace.clone().unwrap_or_default());
+            }
+            if view.images {
+                row.push(images.join(","));
+            }
+            row
+        })
+        .collect();
+    (columns, rows)
+}
+
+fn template_images(template: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<String> {
+    template.map(|spec| spec.containers.iter().filter_map(|c| c.image.clone()).collect()).unwrap_or_default()
+}
+
 /// The status report: kubectl-style tables per kind, and the same as data.
-fn render_status(objects: &Objects, namespace: &str, now: i64) -> ToolOutput {
+fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> ToolOutput {
     let deployments: Vec<_> = objects.deployments.iter().collect();
     let statefulsets: Vec<_> = objects.statefulsets.iter().collect();
     let daemonsets: Vec<_> = objects.daemonsets.iter().collect();
     let mut pods: Vec<_> = objects.pods.iter().collect();
-    pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    pods.sort_by(|a, b| (&a.metadata.namespace, &a.metadata.name).cmp(&(&b.metadata.namespace, &b.metadata.name)));
     let mut sections = Vec::new();
-    let deployment_rows = print::deployment_rows(&deployments, now);
-    if !deployment_rows.is_empty() {
-        sections.push(format!(
-            "DEPLOYMENTS\n{}",
-            print::table(&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], &deployment_rows)
-        ));
-    }
-    let statefulset_rows = print::statefulset_rows(&statefulsets, now);
-    if !statefulset_rows.is_empty() {
-        sections.push(format!("STATEFULSETS\n{}", print::table(&["NAME", "READY", "AGE"], &statefulset_rows)));
-    }
-    let daemonset_rows = print::daemonset_rows(&daemonsets, now);
-    if !daemonset_rows.is_empty() {
-        sections.push(format!(
-            "DAEMONSETS\n{}",
-            print::table(
-                &["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
-                &daemonset_rows
-            )
-        ));
-    }
-    let pod_rows = print::pod_rows(&pods, now);
-    if !pod_rows.is_empty() {
-        sections.push(format!("PODS\n{}", print::table(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &pod_rows)));
-    }
-    let text =
-        if sections.is_empty() { format!("No resources found in {namespace} namespace.") } else { sections.join("\n") };
-    let rows_json = |header: &[&str], rows: &[Vec<String>]| -> Vec<serde_json::Value> {
-        rows.iter()
+    let mut data = serde_json::Map::new();
+    data.insert("namespace".into(), json!(namespace));
+    let mut table = |title: &str, key: &str, header: &[&'static str], keys: &[&str], rows: Vec<Vec<String>>, metas: Vec<(&kube::api::ObjectMeta, Vec<String>)>| {
+        let (columns, rows) = with_columns(header, rows, &metas, view);
+        if !rows.is_empty() {
+            sections.push(format!("{title}\n{}", print::table(&columns, &rows)));
+        }
+        let mut names: Vec<&str> = keys.to_vec();
+        if view.all_namespaces {
+            names.insert(0, "namespace");
+        }
+        if view.images {
+            names.push("images");
+        }
+        let json_rows: Vec<serde_json::Value> = rows
+            .iter()
             .map(|row| {
                 serde_json::Value::Object(
-                    header.iter().zip(row).map(|(key, value)| ((*key).to_string(), json!(value))).collect(),
+                    names.iter().zip(row).map(|(key, value)| ((*key).to_string(), json!(value))).collect(),
                 )
             })
-            .collect()
+            .collect();
+        data.insert(key.into(), json!(json_rows));
     };
-    let data = json!({
-        "namespace": namespace,
-        "deployments": rows_json(&["name", "ready", "up_to_date", "available", "age"], &deployment_rows),
-        "statefulsets": rows_json(&["name", "ready", "age"], &statefulset_rows),
-        "daemonsets": rows_json(&["name", "desired", "current", "ready", "up_to_date", "available", "node_selector", "age"], &daemonset_rows),
-        "pods": rows_json(&["name", "ready", "status", "restarts", "age"], &pod_rows),
-    });
-    ToolOutput { text, data }
+    table(
+        "DEPLOYMENTS",
+        "deployments",
+        &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        &["name", "ready", "up_to_date", "available", "age"],
+        print::deployment_rows(&deployments, now),
+        deployments.iter().map(|d| (&d.metadata, template_images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref())))).collect(),
+    );
+    table(
+        "STATEFULSETS",
+        "statefulsets",
+        &["NAME", "READY", "AGE"],
+        &["name", "ready", "age"],
+        print::statefulset_rows(&statefulsets, now),
+        statefulsets.iter().map(|s| (&s.metadata, template_images(s.spec.as_ref().and_then(|s| s.template.spec.as_ref())))).collect(),
+    );
+    table(
+        "DAEMONSETS",
+        "daemonsets",
+        &["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
+        &["name", "desired", "current", "ready", "up_to_date", "available", "node_selector", "age"],
+        print::daemonset_rows(&daemonsets, now),
+        daemonsets.iter().map(|d| (&d.metadata, template_images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref())))).collect(),
+    );
+    table(
+        "PODS",
+        "pods",
+        &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        &["name", "ready", "status", "restarts", "age"],
+        print::pod_rows(&pods, now),
+        pods.iter().map(|p| (&p.metadata, template_images(p.spec.as_ref()))).collect(),
+    );
+    let text = if sections.is_empty() {
+        if view.all_namespaces {
+            "No resources found.".to_string()
+        } else {
+            format!("No resources found in {namespace} namespace.")
+        }
+    } else {
+        sections.join("\n")
+    };
+    ToolOutput { text, data: serde_json::Value::Object(data) }
 }
