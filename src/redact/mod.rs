@@ -3,9 +3,9 @@
 //! first. It is deliberately greedy: a false redaction costs a little readability, a leak
 //! costs a key.
 //!
-//! [`text`] masks PEM private key blocks ([`pem`]), then scans once ([`scan`]) for values of
-//! secret-named keys ([`keys`]) in every common shape, URL credentials, vendor tokens and
-//! high-entropy tokens next to secret-like words ([`tokens`]). It is hand-written (no regex
+//! [`text`] masks PEM private key blocks (`pem`), then one scanner pass (`scan`) finds values of
+//! secret-named keys (`keys`) in every common shape, URL credentials, vendor tokens and
+//! high-entropy tokens next to secret-like words (`tokens`). It is hand-written (no regex
 //! engine, no backtracking): linear in its input, idempotent, and it never panics.
 
 mod keys;
@@ -53,7 +53,7 @@ pub fn has_secret(input: &str) -> bool {
 /// The scanner's rules keep a mask inert on a second pass; as a backstop for the rare case
 /// where a mask changes how the words around it are read (it can hide a `/` that ended a
 /// URL's authority, or shift which words follow a secret-like one), the output is scanned
-/// again until nothing changes, at most [`MAX_PASSES`] times. Text without secrets is read
+/// again until nothing changes (at most four passes, each linear). Text without secrets is read
 /// once, text with secrets usually twice.
 pub fn text(input: &str) -> String {
     let Some(mut current) = redact_once(input) else { return input.to_string() };
