@@ -177,7 +177,9 @@ impl StepResult {
             StepResult::Forbidden(reason) => ("forbidden", json!(reason)),
             StepResult::Failed(error) => ("error", json!(crate::redact::text(&error.to_string()))),
         };
-        json!({"tool": call.name(), "args": call.args(), "outcome": outcome, "result": detail})
+        let mut value = json!({"tool": call.name(), "args": call.args(), "outcome": outcome, "result": detail});
+        crate::redact::json(&mut value);
+        value
     }
 }
 

@@ -172,9 +172,14 @@ pub struct Install {
     pub description: Option<String>,
 }
 
-/// Splits `--set` pairs into plain values and secrets (by key name).
+/// Splits `--set` pairs into plain values and secrets. A pair is secret when its key names
+/// one (`secrets.databaseUrl`, `backend.env.DB_PASS`) or when the redactor would mask
+/// anything in its key or value (a token, a URL with a password): those go to the 0600
+/// values file, never to argv.
 pub fn split_secrets(set: &BTreeMap<String, String>) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
-    set.iter().map(|(k, v)| (k.clone(), v.clone())).partition(|(key, _)| !crate::redact::is_secret_key(key))
+    set.iter().map(|(k, v)| (k.clone(), v.clone())).partition(|(key, value)| {
+        !crate::redact::is_secret_key(key) && !crate::redact::has_secret(key) && !crate::redact::has_secret(value)
+    })
 }
 
 /// One revision in `helm history`.
@@ -256,7 +261,9 @@ async fn helm_change(
 
 /// Runs helm; a non-zero exit becomes [`HelmError::Failed`].
 async fn helm_with(command: &str, args: &[String], options: exec::Options) -> Result<String, HelmError> {
-    tracing::debug!(?args, "helm");
+    // argv holds no secret (they go to helm on stdin), but a debug log is no place to find
+    // out otherwise.
+    tracing::debug!(args = %crate::redact::text(&args.join(" ")), "helm");
     let output = exec::run("helm", args, options).await.map_err(|error| match error {
         ExecError::NotFound { .. } => HelmError::NotInstalled,
         ExecError::Spawn { reason, .. } => HelmError::Spawn(reason),
@@ -526,15 +533,40 @@ pub fn redact_manifest(manifest: &str) -> String {
             for field in ["data", "stringData"] {
                 if let Some(serde_yaml::Value::Mapping(map)) = value.get_mut(field) {
                     for (_, v) in map.iter_mut() {
-                        *v = serde_yaml::Value::String("[REDACTED]".into());
+                        *v = serde_yaml::Value::String(crate::redact::MASK.into());
                     }
                 }
             }
         }
+        mask_secret_env(&mut value);
         let text = serde_yaml::to_string(&value).unwrap_or_default();
         out.push_str(&format!("---\n{source}\n{}", crate::redact::text(&text)));
     }
     out
+}
+
+/// `env: [{name: DB_PASS, value: …}]` anywhere in a manifest: the name says the value is a
+/// secret (a `--set backend.env.DB_PASS=…` renders like this).
+fn mask_secret_env(value: &mut serde_yaml::Value) {
+    match value {
+        serde_yaml::Value::Mapping(map) => {
+            let named_secret =
+                map.get("name").and_then(serde_yaml::Value::as_str).is_some_and(crate::redact::is_secret_key);
+            for (key, inner) in map.iter_mut() {
+                if named_secret && key.as_str() == Some("value") && !inner.is_mapping() {
+                    *inner = serde_yaml::Value::String(crate::redact::MASK.into());
+                } else {
+                    mask_secret_env(inner);
+                }
+            }
+        }
+        serde_yaml::Value::Sequence(items) => items.iter_mut().for_each(mask_secret_env),
+        serde_yaml::Value::Tagged(tagged) => mask_secret_env(&mut tagged.value),
+        serde_yaml::Value::Null
+        | serde_yaml::Value::Bool(_)
+        | serde_yaml::Value::Number(_)
+        | serde_yaml::Value::String(_) => {}
+    }
 }
 
 #[cfg(test)]
@@ -575,6 +607,38 @@ mod tests {
             "upgrade --install todo-app manifests/helm/todo-app --namespace todo --kube-context minikube --create-namespace --atomic --wait --timeout 5m0s -f values-dev.yaml -f - --set backend.replicaCount=3 --set config.allowedOrigins=a\\,b --set-string frontend.image.tag=1234567"
         );
         assert!(!joined.contains("hunter2"));
+    }
+
+    #[test]
+    fn secret_looking_keys_and_values_go_to_helm_on_stdin() {
+        let set = BTreeMap::from([
+            ("backend.env.DB_PASS".to_string(), "hunter2".to_string()),
+            ("backend.env.SESSION_KEY".to_string(), "k".to_string()),
+            ("backend.env.NOTE".to_string(), "sk-proj-4fQ2mZ8tLr7vN1cWb6Yh3Jk9".to_string()),
+            ("backend.env.REDIS_URL".to_string(), "redis://:pw@cache:6379".to_string()),
+            ("backend.replicaCount".to_string(), "3".to_string()),
+            ("frontend.image.tag".to_string(), "sha-9fceb02d0ae598e95dc970b74767f19372d61af8".to_string()),
+        ]);
+        let (plain, secrets) = split_secrets(&set);
+        assert_eq!(plain.keys().collect::<Vec<_>>(), vec!["backend.replicaCount", "frontend.image.tag"]);
+        assert_eq!(
+            secrets.keys().collect::<Vec<_>>(),
+            vec!["backend.env.DB_PASS", "backend.env.NOTE", "backend.env.REDIS_URL", "backend.env.SESSION_KEY"]
+        );
+        let install = Install { chart: "c".into(), values: vec![], set: plain, secrets, description: None };
+        let joined = install_args(&install, &target(), true, false).join(" ");
+        for secret in ["hunter2", "DB_PASS", "sk-proj", ":pw@"] {
+            assert!(!joined.contains(secret), "{joined}");
+        }
+    }
+
+    #[test]
+    fn manifests_lose_secret_env_values() {
+        let manifest = "---\n# Source: todo-app/templates/backend-deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: backend\n          env:\n            - name: PORT\n              value: \"8000\"\n            - name: DB_PASS\n              value: \"hunter2\"\n            - name: DATABASE_URL\n              valueFrom:\n                secretKeyRef:\n                  name: todo\n                  key: DATABASE_URL\n";
+        let redacted = redact_manifest(manifest);
+        assert!(!redacted.contains("hunter2"), "{redacted}");
+        assert!(redacted.contains("value: '8000'") || redacted.contains("value: \"8000\""), "{redacted}");
+        assert!(redacted.contains("key: DATABASE_URL"), "{redacted}");
     }
 
     #[test]

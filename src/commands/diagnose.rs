@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use super::{render_data, runtime, tool_context, write_stdout};
 use crate::cli::{DiagnoseArgs, FailOn, OutputFormat};
 use crate::cluster::Cluster;
-use crate::diagnose::{self, Report, Severity, Summary};
+use crate::diagnose::{self, Report, Severity};
 use crate::error::{CliError, ExitStatus};
 use crate::settings::Settings;
 
@@ -21,11 +21,7 @@ pub fn run(settings: &Settings, args: &DiagnoseArgs) -> Result<ExitStatus, CliEr
     let report = runtime.block_on(async {
         let cluster = ctx.cluster.get().await?;
         let namespaces = if args.all_namespaces { cluster.namespaces().await? } else { vec![ctx.namespace.clone()] };
-        let mut reports = Vec::new();
-        for namespace in &namespaces {
-            reports.push(diagnose::run(&cluster, namespace, args.target.as_deref()).await?);
-        }
-        Ok::<Report, crate::cluster::ClusterError>(merge(reports, args.all_namespaces))
+        diagnose::run_namespaces(&cluster, &namespaces, args.target.as_deref(), args.all_namespaces).await
     })?;
     let text = match settings.output {
         OutputFormat::Text => {
@@ -48,35 +44,6 @@ pub fn run(settings: &Settings, args: &DiagnoseArgs) -> Result<ExitStatus, CliEr
     };
     let failing = threshold.is_some_and(|threshold| report.findings.iter().any(|f| f.severity <= threshold));
     Ok(if failing { ExitStatus::Failure } else { ExitStatus::Success })
-}
-
-/// One report for several namespaces (`-A`).
-fn merge(mut reports: Vec<Report>, all: bool) -> Report {
-    if reports.len() == 1 && !all {
-        return reports.remove(0);
-    }
-    let mut findings = Vec::new();
-    let mut summary = Summary {
-        namespace: "all namespaces".into(),
-        critical: 0,
-        warning: 0,
-        info: 0,
-        root_causes: 0,
-        objects_checked: 0,
-        unchecked: Vec::new(),
-    };
-    for report in reports {
-        summary.critical += report.summary.critical;
-        summary.warning += report.summary.warning;
-        summary.info += report.summary.info;
-        summary.root_causes += report.summary.root_causes;
-        summary.objects_checked += report.summary.objects_checked;
-        summary.unchecked.extend(report.summary.unchecked);
-        findings.extend(report.findings);
-    }
-    summary.unchecked.sort();
-    summary.unchecked.dedup();
-    Report { findings, summary }
 }
 
 impl Cluster {

@@ -386,6 +386,50 @@ pub fn render_markdown(report: &Report) -> String {
     text
 }
 
+/// One report for several namespaces (`-A`).
+pub fn merge(mut reports: Vec<Report>, all: bool) -> Report {
+    if reports.len() == 1 && !all {
+        return reports.remove(0);
+    }
+    let mut findings = Vec::new();
+    let mut summary = Summary {
+        namespace: "all namespaces".into(),
+        critical: 0,
+        warning: 0,
+        info: 0,
+        root_causes: 0,
+        objects_checked: 0,
+        unchecked: Vec::new(),
+    };
+    for report in reports {
+        summary.critical += report.summary.critical;
+        summary.warning += report.summary.warning;
+        summary.info += report.summary.info;
+        summary.root_causes += report.summary.root_causes;
+        summary.objects_checked += report.summary.objects_checked;
+        summary.unchecked.extend(report.summary.unchecked);
+        findings.extend(report.findings);
+    }
+    summary.unchecked.sort();
+    summary.unchecked.dedup();
+    Report { findings, summary }
+}
+
+/// Diagnoses several namespaces and merges the reports (`all`: every namespace, so the
+/// summary says "all namespaces" even when there is one).
+pub async fn run_namespaces(
+    cluster: &crate::cluster::Cluster,
+    namespaces: &[String],
+    target: Option<&str>,
+    all: bool,
+) -> Result<Report, crate::cluster::ClusterError> {
+    let mut reports = Vec::new();
+    for namespace in namespaces {
+        reports.push(run(cluster, namespace, target).await?);
+    }
+    Ok(merge(reports, all))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

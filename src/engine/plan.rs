@@ -49,6 +49,8 @@ impl CheckedPlan {
         if self.plan.refused {
             value["refused"] = json!(true);
         }
+        // Data leaves the program here: no secret in it (a `--set` value, a token in a prompt).
+        crate::redact::json(&mut value);
         value
     }
 }
@@ -90,7 +92,7 @@ pub fn render_plan_text(checked: &CheckedPlan) -> String {
     }
     let _ = writeln!(text, "plan ({} planner):", checked.planner.name());
     for (index, call) in checked.calls.iter().enumerate() {
-        let args = format_args_inline(call.args());
+        let args = crate::redact::text(&format_args_inline(call.args()));
         let separator = if args.is_empty() { "" } else { " " };
         let _ = writeln!(text, "  {}. {}{separator}{args}", index + 1, call.name());
         let _ = writeln!(text, "     {} [{}]", call.preview(), call.effect());

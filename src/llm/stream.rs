@@ -386,10 +386,10 @@ mod tests {
         assert_eq!(parse_reply(&json!({"choices": [{"message": {"tool_calls": many}}]})), Err(too_many_calls()));
         let huge = json!({"choices": [{"message": {"tool_calls": [{"function": {"name": "status", "arguments": "a".repeat(MAX_ARGUMENT_BYTES + 1)}}]}}]});
         assert_eq!(parse_reply(&huge), Err(arguments_too_large(0)));
-        let error = parse_reply(&json!({"error": {"message": "quota exceeded for key sk-abcdefghijklmnopqrstuvwx"}}));
+        let error = parse_reply(&json!({"error": {"message": "quota exceeded for key sk-abc123DEF456ghi789JKL0mn"}}));
         let LlmError::Malformed(message) = error.unwrap_err() else { panic!("malformed") };
         assert!(message.starts_with("the server sent an error: quota exceeded"), "{message}");
-        assert!(!message.contains("sk-abcdefghijkl"), "{message}");
+        assert!(!message.contains("sk-abc123DEF"), "{message}");
     }
 
     #[test]

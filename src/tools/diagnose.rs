@@ -20,6 +20,9 @@ pub struct DiagnoseArgs {
     /// Limit the analysis to one workload or pod (a name, name fragment or `kind/name`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Every namespace instead of one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_namespaces: bool,
 }
 
 /// Finds root causes of failing workloads, with evidence and fixes.
@@ -51,22 +54,28 @@ impl Tool for Diagnose {
     }
 
     fn preview(&self, args: &DiagnoseArgs, ctx: &ToolContext) -> String {
-        match &args.target {
-            Some(target) => format!("diagnose `{target}` in namespace {}", ns(&args.namespace, ctx)),
-            None => format!("diagnose namespace {}", ns(&args.namespace, ctx)),
+        match (&args.target, args.all_namespaces) {
+            (Some(target), true) => format!("diagnose `{target}` in every namespace"),
+            (None, true) => "diagnose every namespace".to_string(),
+            (Some(target), false) => format!("diagnose `{target}` in namespace {}", ns(&args.namespace, ctx)),
+            (None, false) => format!("diagnose namespace {}", ns(&args.namespace, ctx)),
         }
     }
 
     fn command_line(&self, args: &DiagnoseArgs, ctx: &ToolContext) -> Option<String> {
         let target = args.target.as_deref().map(|t| format!(" {}", shell_word(t))).unwrap_or_default();
-        Some(format!("todo-ai diagnose{target}{}", namespace_flag(&args.namespace, ctx)))
+        let place = if args.all_namespaces { " -A".to_string() } else { namespace_flag(&args.namespace, ctx) };
+        Some(format!("todo-ai diagnose{target}{place}"))
     }
 
     fn run<'a>(&'a self, args: DiagnoseArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
             let namespace = ns(&args.namespace, ctx).to_string();
             let cluster = ctx.cluster.get().await?;
-            let report = crate::diagnose::run(&cluster, &namespace, args.target.as_deref()).await?;
+            let namespaces = if args.all_namespaces { cluster.namespaces().await? } else { vec![namespace] };
+            let report =
+                crate::diagnose::run_namespaces(&cluster, &namespaces, args.target.as_deref(), args.all_namespaces)
+                    .await?;
             let text = crate::diagnose::render_text(&report, false);
             let data = serde_json::to_value(&report).unwrap_or_default();
             Ok(ToolOutput { text, data })

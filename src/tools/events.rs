@@ -28,6 +28,9 @@ pub struct EventsArgs {
     /// Only `Warning` events.
     #[serde(default)]
     pub warnings_only: bool,
+    /// Every namespace instead of one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_namespaces: bool,
 }
 
 /// Lists recent events, newest last.
@@ -56,7 +59,8 @@ impl Tool for Events {
     fn command_line(&self, args: &EventsArgs, ctx: &ToolContext) -> Option<String> {
         let target = args.target.as_deref().map(|t| format!(" {}", shell_word(t))).unwrap_or_default();
         let warnings = if args.warnings_only { " --warnings-only" } else { "" };
-        Some(format!("todo-ai events{target}{warnings}{}", namespace_flag(&args.namespace, ctx)))
+        let place = if args.all_namespaces { " -A".to_string() } else { namespace_flag(&args.namespace, ctx) };
+        Some(format!("todo-ai events{target}{warnings}{place}"))
     }
 
     fn validate(&self, args: &EventsArgs, _: &Limits, _: &ToolContext) -> Result<(), ValidationError> {
@@ -66,9 +70,14 @@ impl Tool for Events {
 
     fn preview(&self, args: &EventsArgs, ctx: &ToolContext) -> String {
         let kind = if args.warnings_only { "warning events" } else { "events" };
+        let place = if args.all_namespaces {
+            "in every namespace".to_string()
+        } else {
+            format!("in namespace {}", ns(&args.namespace, ctx))
+        };
         match &args.target {
-            Some(target) => format!("show {kind} for `{target}` in namespace {}", ns(&args.namespace, ctx)),
-            None => format!("show {kind} in namespace {}", ns(&args.namespace, ctx)),
+            Some(target) => format!("show {kind} for `{target}` {place}"),
+            None => format!("show {kind} {place}"),
         }
     }
 
@@ -76,7 +85,17 @@ impl Tool for Events {
         Box::pin(async move {
             let namespace = ns(&args.namespace, ctx).to_string();
             let cluster = ctx.cluster.get().await?;
-            let events = cluster.events(&namespace).await?;
+            let events = if args.all_namespaces {
+                let mut all = Vec::new();
+                for namespace in cluster.namespaces().await? {
+                    all.extend(cluster.events(&namespace).await?);
+                }
+                // Newest last across namespaces too.
+                all.sort_by_key(print::event_time);
+                all
+            } else {
+                cluster.events(&namespace).await?
+            };
             let fragment = args.target.as_deref().map(strip_kind);
             let selected: Vec<&k8s_openapi::api::core::v1::Event> = events
                 .iter()
@@ -89,7 +108,9 @@ impl Tool for Events {
             let shown = &selected[selected.len().saturating_sub(MAX_EVENTS)..];
             let now = now();
             let rows = print::event_rows(shown, now);
-            let text = if rows.is_empty() {
+            let text = if rows.is_empty() && args.all_namespaces {
+                format!("No {}events found.", if args.warnings_only { "warning " } else { "" })
+            } else if rows.is_empty() {
                 format!("No {}events found in {namespace} namespace.", if args.warnings_only { "warning " } else { "" })
             } else {
                 print::table(&["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], &rows)
@@ -114,12 +135,20 @@ pub struct EventsCommand {
     /// Only warnings
     #[arg(short = 'w', long)]
     pub warnings_only: bool,
+    /// Every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 impl Direct for Events {
     type Command = EventsCommand;
 
     fn args(&self, command: EventsCommand, namespace: Option<String>) -> EventsArgs {
-        EventsArgs { namespace, target: command.target, warnings_only: command.warnings_only }
+        EventsArgs {
+            namespace,
+            target: command.target,
+            warnings_only: command.warnings_only,
+            all_namespaces: command.all_namespaces,
+        }
     }
 }

@@ -119,12 +119,13 @@ impl Tool for Logs {
             let prefix = chosen.len() > 1;
             let mut text = String::new();
             for (pod, result) in chosen.iter().zip(results) {
-                let log = result?;
+                // Whole, not line by line: a private key's body spans lines.
+                let log = crate::redact::text(&result?);
                 for line in log.lines() {
                     if prefix {
                         text.push_str(&format!("[{pod}] "));
                     }
-                    text.push_str(&crate::redact::text(line));
+                    text.push_str(line);
                     text.push('\n');
                 }
             }

@@ -468,7 +468,7 @@ impl CheckedCall {
     pub async fn prepare(&mut self, ctx: &ToolContext) -> Result<(), ToolError> {
         let (args, preview) = self.tool.prepare_json(self.args.clone(), ctx).await?;
         self.args = args;
-        self.preview = preview;
+        self.preview = crate::redact::text(&preview);
         Ok(())
     }
 }
@@ -620,7 +620,8 @@ pub fn check(name: &str, args: Value, ctx: &ToolContext) -> Result<CheckedCall, 
 /// Checks a call to a given tool (the registry's, or a test double).
 pub fn check_tool(tool: &'static dyn DynTool, args: Value, ctx: &ToolContext) -> Result<CheckedCall, ToolError> {
     let (args, preview) = tool.check_json(args, ctx)?;
-    Ok(CheckedCall { tool, args, preview, origin: Origin::User })
+    // Previews are shown (plans, questions, refusals, MCP); they never carry a secret.
+    Ok(CheckedCall { tool, args, preview: crate::redact::text(&preview), origin: Origin::User })
 }
 
 /// Checks a typed call to a known tool.

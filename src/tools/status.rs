@@ -263,7 +263,12 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
     let mut sections = Vec::new();
     let mut data = serde_json::Map::new();
     data.insert("namespace".into(), json!(namespace));
-    let mut table = |title: &str, key: &str, header: &[&'static str], keys: &[&str], rows: Vec<Vec<String>>, metas: Vec<(&kube::api::ObjectMeta, Vec<String>)>| {
+    let mut table = |title: &str,
+                     key: &str,
+                     header: &[&'static str],
+                     keys: &[&str],
+                     rows: Vec<Vec<String>>,
+                     metas: Vec<(&kube::api::ObjectMeta, Vec<String>)>| {
         let (columns, rows) = with_columns(header, rows, &metas, view);
         if !rows.is_empty() {
             sections.push(format!("{title}\n{}", print::table(&columns, &rows)));
@@ -291,7 +296,10 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
         &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
         &["name", "ready", "up_to_date", "available", "age"],
         print::deployment_rows(&deployments, now),
-        deployments.iter().map(|d| (&d.metadata, template_images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref())))).collect(),
+        deployments
+            .iter()
+            .map(|d| (&d.metadata, template_images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref()))))
+            .collect(),
     );
     table(
         "STATEFULSETS",
@@ -299,7 +307,10 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
         &["NAME", "READY", "AGE"],
         &["name", "ready", "age"],
         print::statefulset_rows(&statefulsets, now),
-        statefulsets.iter().map(|s| (&s.metadata, template_images(s.spec.as_ref().and_then(|s| s.template.spec.as_ref())))).collect(),
+        statefulsets
+            .iter()
+            .map(|s| (&s.metadata, template_images(s.spec.as_ref().and_then(|s| s.template.spec.as_ref()))))
+            .collect(),
     );
     table(
         "DAEMONSETS",
@@ -307,7 +318,10 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
         &["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
         &["name", "desired", "current", "ready", "up_to_date", "available", "node_selector", "age"],
         print::daemonset_rows(&daemonsets, now),
-        daemonsets.iter().map(|d| (&d.metadata, template_images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref())))).collect(),
+        daemonsets
+            .iter()
+            .map(|d| (&d.metadata, template_images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref()))))
+            .collect(),
     );
     table(
         "PODS",

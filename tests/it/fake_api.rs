@@ -31,6 +31,8 @@ pub struct State {
     /// `METHOD plural` → HTTP status to answer with once, then behave.
     pub errors_once: HashMap<String, u16>,
     pub requests: Vec<Recorded>,
+    /// What every container log read answers instead of the default three lines.
+    pub log: Option<String>,
 }
 
 fn plural(kind: &str) -> String {
@@ -120,9 +122,11 @@ impl State {
             }
             ("GET", Some(name), Some("log")) => (
                 200,
-                Value::String(format!(
-                    "{name} starting\n{name} DATABASE_URL=postgresql://todo:pw-123@db/todo\n{name} exited with 1\n"
-                )),
+                Value::String(self.log.clone().unwrap_or_else(|| {
+                    format!(
+                        "{name} starting\n{name} DATABASE_URL=postgresql://todo:pw-123@db/todo\n{name} exited with 1\n"
+                    )
+                })),
             ),
             ("PATCH", Some(name), None) => {
                 let Some(position) = items.iter().position(|o| o["metadata"]["name"] == name) else {

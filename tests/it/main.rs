@@ -1,6 +1,8 @@
 //! The integration suite: one binary, one module per concern.
 //!
 //! - `adversarial`: one test per finding of the hostile-input review (REPL context, modes, escapes)
+//! - `adversarial_redact`: one test per secret-leak class (log lines, tokens, keys, PEM blocks,
+//!   plans, Helm `--set` values on argv, previews, questions and the audit log)
 //! - `approvals`: the policy table over every tool × mode × terminal, and the executor with a
 //!   recording tool (nothing changes without approval; the audit log is written)
 //! - `chart`: the Helm chart: helm lint --strict, the rendered contract, the strict values schema,
@@ -31,6 +33,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod adversarial;
+mod adversarial_redact;
 mod approvals;
 mod chart;
 mod cli;
