@@ -36,7 +36,7 @@ pub fn plan_command(settings: &Settings, prompt: &str) -> Result<ExitStatus, Cli
     let mut renderer = Terminal::new(settings.output, PlanPlacement::Hidden, settings.verbosity < 0);
     let checked = runtime()?.block_on(session.plan(prompt, &mut renderer));
     print_plan(&checked, settings.output)?;
-    Ok(if checked.calls.is_empty() { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if checked.is_empty() { ExitStatus::Failure } else { ExitStatus::Success })
 }
 
 /// `todo-ai ask PROMPT`: one turn of the engine, asking before each change.

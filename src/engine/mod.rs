@@ -13,6 +13,7 @@
 //!
 //! The engine never prints; it emits [`render::TurnEvent`]s and each front end renders them.
 
+pub mod fix;
 pub mod plan;
 pub mod render;
 
@@ -124,7 +125,7 @@ impl Session {
         renderer: &mut dyn Renderer,
     ) -> ExitStatus {
         renderer.render(TurnEvent::Planned(checked));
-        if checked.calls.is_empty() {
+        if checked.is_empty() {
             return ExitStatus::Failure;
         }
         self.run_calls(&checked.calls, approver, renderer).await

@@ -5,8 +5,28 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use super::fix::FixArgs;
 use crate::planner::{Plan, PlannerKind, offline};
 use crate::tools::{self, CheckedCall, ToolContext};
+use crate::validate::ValidationError;
+
+/// A fix request whose arguments passed their checks, with what it will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedFix {
+    /// The target and namespace.
+    pub args: FixArgs,
+    /// What the flow will do.
+    pub preview: String,
+}
+
+impl CheckedFix {
+    /// Checks a fix request.
+    pub fn check(args: FixArgs, ctx: &ToolContext) -> Result<CheckedFix, ValidationError> {
+        args.validate()?;
+        let preview = args.preview(ctx);
+        Ok(CheckedFix { args, preview })
+    }
+}
 
 /// A plan whose steps all passed the registry's checks (or that was refused whole).
 #[derive(Debug)]
@@ -15,6 +35,8 @@ pub struct CheckedPlan {
     pub plan: Plan,
     /// The checked calls, in order.
     pub calls: Vec<CheckedCall>,
+    /// The fix flow, when the request is to fix something (then there are no calls).
+    pub fix: Option<CheckedFix>,
     /// Who planned it.
     pub planner: PlannerKind,
 }
@@ -22,23 +44,28 @@ pub struct CheckedPlan {
 impl CheckedPlan {
     /// The model's plan: its calls were checked as they arrived.
     pub fn from_model(model: crate::llm::agent::ModelPlan) -> CheckedPlan {
-        CheckedPlan { plan: model.plan, calls: model.calls, planner: PlannerKind::Llm }
+        CheckedPlan { plan: model.plan, calls: model.calls, fix: None, planner: PlannerKind::Llm }
+    }
+
+    /// Whether nothing would run (a refusal, a question, or nothing understood).
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty() && self.fix.is_none()
     }
 
     /// The JSON shape of `plan -o json`, the same whichever planner made it.
     pub fn to_json(&self) -> Value {
-        let steps: Vec<Value> = self
-            .calls
-            .iter()
-            .map(|call| {
-                json!({
-                    "tool": call.name(),
-                    "args": call.args(),
-                    "effect": call.effect(),
-                    "preview": call.preview(),
-                })
+        let fix = self.fix.iter().map(|fix| {
+            json!({"tool": "fix", "args": fix.args, "effect": crate::tools::Effect::ChangesCluster, "preview": fix.preview})
+        });
+        let calls = self.calls.iter().map(|call| {
+            json!({
+                "tool": call.name(),
+                "args": call.args(),
+                "effect": call.effect(),
+                "preview": call.preview(),
             })
-            .collect();
+        });
+        let steps: Vec<Value> = fix.chain(calls).collect();
         let mut value = json!({"planner": self.planner.name(), "steps": steps});
         if let Some(message) = &self.plan.message {
             value["message"] = json!(message);
@@ -64,11 +91,11 @@ pub fn check_plan(plan: Plan, planner: PlannerKind, ctx: &ToolContext) -> Checke
             Ok(call) => calls.push(call),
             Err(error) => {
                 let reason = format!("{error}; nothing from this request was run");
-                return CheckedPlan { plan: Plan::refuse(reason), calls: Vec::new(), planner };
+                return CheckedPlan { plan: Plan::refuse(reason), calls: Vec::new(), fix: None, planner };
             }
         }
     }
-    CheckedPlan { plan, calls, planner }
+    CheckedPlan { plan, calls, fix: None, planner }
 }
 
 /// Plans a prompt with the active planner and checks it.
@@ -79,7 +106,7 @@ pub fn make_plan(prompt: &str, ctx: &ToolContext) -> CheckedPlan {
 /// The plan as people read it.
 pub fn render_plan_text(checked: &CheckedPlan) -> String {
     let mut text = String::new();
-    if checked.calls.is_empty() {
+    if checked.is_empty() {
         if let Some(question) = &checked.plan.clarify {
             let _ = writeln!(text, "? {question}");
         } else if let Some(message) = &checked.plan.message {
@@ -91,6 +118,12 @@ pub fn render_plan_text(checked: &CheckedPlan) -> String {
         return text;
     }
     let _ = writeln!(text, "plan ({} planner):", checked.planner.name());
+    if let Some(fix) = &checked.fix {
+        let args = crate::redact::text(&format_args_inline(&serde_json::to_value(&fix.args).unwrap_or_default()));
+        let separator = if args.is_empty() { "" } else { " " };
+        let _ = writeln!(text, "  1. fix{separator}{args}");
+        let _ = writeln!(text, "     {} [{}]", fix.preview, crate::tools::Effect::ChangesCluster);
+    }
     for (index, call) in checked.calls.iter().enumerate() {
         let args = crate::redact::text(&format_args_inline(call.args()));
         let separator = if args.is_empty() { "" } else { " " };

@@ -110,7 +110,7 @@ impl Terminal {
 impl Renderer for Terminal {
     fn render(&mut self, event: TurnEvent<'_>) {
         match event {
-            TurnEvent::Planned(plan) if plan.calls.is_empty() => {
+            TurnEvent::Planned(plan) if plan.is_empty() => {
                 // Nothing will run: the plan's message is the answer, as data when asked.
                 if self.data() {
                     self.collected.push(plan.to_json());
