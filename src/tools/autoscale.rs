@@ -152,6 +152,36 @@ impl Tool for Autoscale {
         })
     }
 
+    fn undo<'a>(&'a self, args: &'a AutoscaleArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
+        Box::pin(async move {
+            // An autoscaler that exists gets its range and target back; one this call creates
+            // has no vetted undo (deleting is not a tool).
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let hpas = ctx.cluster.get().await?.hpas(&namespace).await?;
+            let Some(spec) = hpas
+                .iter()
+                .find(|h| h.metadata.name.as_deref() == Some(args.deployment.as_str()))
+                .and_then(|h| h.spec.as_ref())
+            else {
+                return Ok(None);
+            };
+            let back = AutoscaleArgs {
+                deployment: args.deployment.clone(),
+                min: Some(i64::from(spec.min_replicas.unwrap_or(1))),
+                max: i64::from(spec.max_replicas),
+                cpu_percent: cpu_target(spec).map(i64::from),
+                namespace: Some(namespace.clone()),
+            };
+            let description = format!(
+                "set HorizontalPodAutoscaler {namespace}/{} back to {}–{} replicas",
+                args.deployment,
+                back.min.unwrap_or(1),
+                back.max
+            );
+            Ok(super::Undo::by(&Autoscale, &back, description))
+        })
+    }
+
     fn run<'a>(&'a self, args: AutoscaleArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(apply(args, ctx, false))
     }

@@ -161,6 +161,22 @@ impl Tool for HelmInstall {
         })
     }
 
+    fn undo<'a>(&'a self, args: &'a HelmInstallArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
+        Box::pin(async move {
+            // A release that exists rolls back to the revision it has now; a first install has
+            // no vetted undo (uninstalling is not a tool).
+            let target = target(&args.release, &args.namespace, ctx);
+            let Some(status) = helm::status(&target).await? else { return Ok(None) };
+            let back = HelmRollbackArgs {
+                release: Some(target.release.clone()),
+                revision: Some(status.revision),
+                namespace: Some(target.namespace.clone()),
+            };
+            let description = format!("roll Helm release {} back to revision {}", target.release, status.revision);
+            Ok(super::Undo::by(&HelmRollback, &back, description))
+        })
+    }
+
     fn run<'a>(&'a self, args: HelmInstallArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(async move {
             let target = target(&args.release, &args.namespace, ctx);
@@ -323,6 +339,22 @@ impl Tool for HelmRollback {
             );
             args.revision = Some(revision);
             Ok((args, preview))
+        })
+    }
+
+    fn undo<'a>(&'a self, args: &'a HelmRollbackArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
+        Box::pin(async move {
+            // A release that exists rolls back to the revision it has now; a first install has
+            // no vetted undo (uninstalling is not a tool).
+            let target = target(&args.release, &args.namespace, ctx);
+            let Some(status) = helm::status(&target).await? else { return Ok(None) };
+            let back = HelmRollbackArgs {
+                release: Some(target.release.clone()),
+                revision: Some(status.revision),
+                namespace: Some(target.namespace.clone()),
+            };
+            let description = format!("roll Helm release {} back to revision {}", target.release, status.revision);
+            Ok(super::Undo::by(&HelmRollback, &back, description))
         })
     }
 

@@ -306,6 +306,40 @@ impl ToolError {
     }
 }
 
+/// How to put back what a change changed: a call to a vetted tool, read before the change
+/// runs (the revision it replaces, the count it changes). Approving a guarded change approves
+/// this undo.
+#[derive(Clone)]
+pub struct Undo {
+    /// The tool that undoes it.
+    pub tool: &'static dyn DynTool,
+    /// Its arguments.
+    pub args: Value,
+    /// What it does, for questions and reports ("roll back to revision 7").
+    pub description: String,
+}
+
+impl fmt::Debug for Undo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Undo").field("tool", &self.tool.name()).field("args", &self.args).finish()
+    }
+}
+
+impl Undo {
+    /// An undo by a typed call.
+    pub fn by<T: Tool>(tool: &'static T, args: &T::Args, description: impl Into<String>) -> Option<Undo> {
+        Some(Undo { tool, args: serde_json::to_value(args).ok()?, description: description.into() })
+    }
+
+    /// The undo as a checked call (its arguments are validated like any other).
+    pub fn check(&self, ctx: &ToolContext) -> Result<CheckedCall, ToolError> {
+        check_tool(self.tool, self.args.clone(), ctx)
+    }
+}
+
+/// The result of [`Tool::undo`].
+pub type UndoFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<Undo>, ToolError>> + Send + 'a>>;
+
 /// A boxed future, so the registry can hold tools with different argument types.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<ToolOutput, ToolError>> + Send + 'a>>;
 
@@ -354,6 +388,13 @@ pub trait Tool: Send + Sync + 'static {
     /// Runs the call. Only reached after validation and the approval policy, and never
     /// under `--dry-run`.
     fn run<'a>(&'a self, args: Self::Args, ctx: &'a ToolContext) -> ToolFuture<'a>;
+
+    /// The call that would put back what this (prepared) call changes, read now, before it
+    /// runs. `None` — the default — when no vetted call can undo it; a guard then says so.
+    fn undo<'a>(&'a self, args: &'a Self::Args, ctx: &'a ToolContext) -> UndoFuture<'a> {
+        let _ = (args, ctx);
+        Box::pin(async { Ok(None) })
+    }
 
     /// Shows what the call would do and changes nothing: a server-side dry run where the
     /// backend has one, else the prepared preview (the default). The executor calls this
@@ -464,6 +505,11 @@ impl CheckedCall {
         self.tool.dry_run_json(self.args.clone(), &self.preview, ctx)
     }
 
+    /// The call that would undo this one, read now (see [`Tool::undo`]).
+    pub async fn undo(&self, ctx: &ToolContext) -> Result<Option<Undo>, ToolError> {
+        self.tool.undo_json(self.args.clone(), ctx).await
+    }
+
     /// Resolves targets and reads current state for the preview (see [`Tool::prepare`]).
     pub async fn prepare(&mut self, ctx: &ToolContext) -> Result<(), ToolError> {
         let (args, preview) = self.tool.prepare_json(self.args.clone(), ctx).await?;
@@ -497,6 +543,8 @@ pub trait DynTool: Send + Sync {
     fn dry_run_json<'a>(&'a self, args: Value, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a>;
     /// [`Tool::prepare`] with JSON arguments.
     fn prepare_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> PrepareFuture<'a, Value>;
+    /// [`Tool::undo`] with JSON arguments.
+    fn undo_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> UndoFuture<'a>;
 }
 
 fn parse<T: Tool>(args: Value) -> Result<T::Args, ToolError> {
@@ -576,6 +624,13 @@ impl<T: Tool> DynTool for T {
             Ok(typed) => self.dry_run(typed, preview, ctx),
             Err(error) => Box::pin(async move { Err(error) }),
         }
+    }
+
+    fn undo_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> UndoFuture<'a> {
+        Box::pin(async move {
+            let typed = parse::<T>(args)?;
+            self.undo(&typed, ctx).await
+        })
     }
 }
 

@@ -165,3 +165,30 @@ pub fn status(deployment: &Deployment) -> State {
     }
     State::Complete
 }
+
+/// The undo of a change to a deployment's pod template (image, resources, restart, rollback):
+/// a rollout undo to the revision it has now. `None` when it has no revision yet.
+pub async fn undo_to_current(
+    ctx: &crate::tools::ToolContext,
+    namespace: &str,
+    query: &str,
+) -> Result<Option<crate::tools::Undo>, crate::tools::ToolError> {
+    let cluster = ctx.cluster.get().await?;
+    let deployment = cluster.find_deployment(namespace, query).await?;
+    let replicasets = cluster.replicasets(namespace).await?;
+    let current = current_revision(&deployment, &history(&deployment, &replicasets));
+    if current == 0 {
+        return Ok(None);
+    }
+    let name = deployment.metadata.name.clone().unwrap_or_default();
+    let args = crate::tools::RolloutUndoArgs {
+        deployment: name.clone(),
+        revision: Some(current),
+        namespace: Some(namespace.to_string()),
+    };
+    Ok(crate::tools::Undo::by(
+        &crate::tools::RolloutUndo,
+        &args,
+        format!("roll deployment {namespace}/{name} back to revision {current}"),
+    ))
+}

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{
     Direct, Effect, Hints, PrepareFuture, Scope, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, namespace_flag,
-    namespaced, ns, shell_word,
+    namespaced, ns, rollout, shell_word,
 };
 use crate::validate::{self, Limits, ValidationError};
 
@@ -84,6 +84,10 @@ impl Tool for RolloutRestart {
             );
             Ok((args, preview))
         })
+    }
+
+    fn undo<'a>(&'a self, args: &'a RolloutRestartArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
+        Box::pin(async move { rollout::undo_to_current(ctx, ns(&args.namespace, ctx), &args.deployment).await })
     }
 
     fn run<'a>(&'a self, args: RolloutRestartArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {

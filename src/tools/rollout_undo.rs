@@ -87,6 +87,10 @@ impl Tool for RolloutUndo {
         })
     }
 
+    fn undo<'a>(&'a self, args: &'a RolloutUndoArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
+        Box::pin(async move { rollout::undo_to_current(ctx, ns(&args.namespace, ctx), &args.deployment).await })
+    }
+
     fn run<'a>(&'a self, args: RolloutUndoArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(undo(args, ctx, false))
     }

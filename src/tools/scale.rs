@@ -135,6 +135,25 @@ impl Tool for Scale {
         })
     }
 
+    fn undo<'a>(&'a self, args: &'a ScaleArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
+        Box::pin(async move {
+            let namespace = ns(&args.namespace, ctx).to_string();
+            let target = ctx.cluster.get().await?.scale_target(&namespace, &args.deployment).await?;
+            let replicas = i64::from(target.replicas);
+            let back = ScaleArgs {
+                deployment: target.name.clone(),
+                replicas: Some(replicas),
+                change: None,
+                namespace: Some(namespace.clone()),
+            };
+            Ok(super::Undo::by(
+                &Scale,
+                &back,
+                format!("scale deployment {namespace}/{} back to {replicas} {}", target.name, plural(replicas)),
+            ))
+        })
+    }
+
     fn run<'a>(&'a self, args: ScaleArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
         Box::pin(self.apply(args, ctx, false))
     }

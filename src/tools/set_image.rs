@@ -8,7 +8,7 @@ use serde_json::json;
 use super::rollout_restart::dry_prefix;
 use super::{
     Direct, Effect, Hints, PrepareFuture, Scope, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, namespace_flag,
-    namespaced, ns, shell_word,
+    namespaced, ns, rollout, shell_word,
 };
 use crate::validate::{self, Limits, ValidationError};
 
@@ -158,6 +158,10 @@ impl Tool for SetImage {
             args.container = Some(container);
             Ok((args, preview))
         })
+    }
+
+    fn undo<'a>(&'a self, args: &'a SetImageArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
+        Box::pin(async move { rollout::undo_to_current(ctx, ns(&args.namespace, ctx), &args.deployment).await })
     }
 
     fn run<'a>(&'a self, args: SetImageArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {

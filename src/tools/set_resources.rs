@@ -13,7 +13,7 @@ use serde_json::json;
 use super::rollout_restart::dry_prefix;
 use super::{
     Direct, Effect, Hints, PrepareFuture, Scope, Tool, ToolContext, ToolError, ToolFuture, ToolOutput, namespace_flag,
-    namespaced, ns, shell_word,
+    namespaced, ns, rollout, shell_word,
 };
 use crate::quantity::Quantity;
 use crate::validate::{self, Limits, ValidationError};
@@ -209,6 +209,10 @@ impl Tool for SetResources {
             args.deployment = name;
             Ok((args, preview))
         })
+    }
+
+    fn undo<'a>(&'a self, args: &'a SetResourcesArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
+        Box::pin(async move { rollout::undo_to_current(ctx, ns(&args.namespace, ctx), &args.deployment).await })
     }
 
     fn run<'a>(&'a self, args: SetResourcesArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {

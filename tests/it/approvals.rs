@@ -410,6 +410,9 @@ impl DynTool for Spy {
         self.dry_runs.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Ok(ToolOutput { text: "would run".into(), data: json!({}) }) })
     }
+    fn undo_json<'a>(&'a self, _: serde_json::Value, _: &'a ToolContext) -> todo_ai::tools::UndoFuture<'a> {
+        Box::pin(async { Ok(None) })
+    }
     fn prepare_json<'a>(&'a self, args: serde_json::Value, _: &'a ToolContext) -> PrepareFuture<'a, serde_json::Value> {
         let preview = format!("call {}", self.tool.name());
         Box::pin(async move { Ok((args, preview)) })

@@ -519,3 +519,28 @@ fn set_resources_checks_requests_against_limits_and_patches_only_what_is_given()
         assert!(error.to_string().contains(want), "{error}");
     }
 }
+
+#[test]
+fn each_change_knows_its_undo_before_it_runs() {
+    let (state, runtime) = fake(revisions());
+    let undo = |tool: &str, args: serde_json::Value| {
+        runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            let mut call = tools::check(tool, args, &ctx).unwrap();
+            call.prepare(&ctx).await.unwrap();
+            call.undo(&ctx).await.unwrap().map(|undo| (undo.tool.name(), undo.args, undo.description))
+        })
+    };
+    let (tool, args, description) = undo("set_image", json!({"deployment": "api", "image": "api:9"})).unwrap();
+    assert_eq!((tool, description.as_str()), ("rollout_undo", "roll deployment todo/api back to revision 3"));
+    assert_eq!(args, json!({"deployment": "api", "revision": 3, "namespace": "todo"}));
+    let (tool, args, _) = undo("scale", json!({"deployment": "api", "change": "+1"})).unwrap();
+    assert_eq!(tool, "scale");
+    assert_eq!(args, json!({"deployment": "api", "replicas": 2, "namespace": "todo"}));
+    let (tool, ..) = undo("rollout_restart", json!({"deployment": "api"})).unwrap();
+    assert_eq!(tool, "rollout_undo");
+    // An autoscaler this call would create has nothing to go back to.
+    assert!(undo("autoscale", json!({"deployment": "api", "max": 4})).is_none());
+    // Reading the undo changed nothing.
+    assert!(state.lock().unwrap().requests.iter().all(|r| r.method == "GET"));
+}
