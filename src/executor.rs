@@ -194,12 +194,39 @@ pub struct Executor {
     pub audit_log: Option<PathBuf>,
     /// The correlation id audit lines carry while set (a change, its verification and undo).
     pub correlation: Option<String>,
+    /// When set, changes are guarded for this long: the undo is read before each change and
+    /// the question says what it is (the engine's guard watches and applies it).
+    pub guard: Option<std::time::Duration>,
+    /// The last changing call as prepared, and its undo when guarded.
+    pub last: Option<Prepared>,
+}
+
+/// A changing call as it was prepared (resolved names, current state) and, when guarded, the
+/// call that would undo it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The prepared call.
+    pub call: CheckedCall,
+    /// Its undo, when the change is guarded and one exists.
+    pub undo: Option<crate::tools::Undo>,
 }
 
 impl Executor {
     /// An executor for a policy and context, auditing to `audit_log`.
     pub fn new(policy: Policy, ctx: ToolContext, audit_log: Option<PathBuf>) -> Executor {
-        Executor { policy, ctx, audit_log, correlation: None }
+        Executor { policy, ctx, audit_log, correlation: None, guard: None, last: None }
+    }
+}
+
+/// Words for a guard window: `90s`, `2m`, `1m30s`, `1h`.
+pub fn human_duration(duration: std::time::Duration) -> String {
+    let seconds = duration.as_secs();
+    match (seconds / 3600, seconds % 3600 / 60, seconds % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, _) => format!("{h}h{m}m"),
     }
 }
 
@@ -290,6 +317,25 @@ impl Executor {
             self.audit(&id, call, &result, events);
             return AsyncStep::Done(result);
         }
+        // A guarded change reads its undo now, before anything changes, and the question says
+        // what it will be: approving the change approves its undo.
+        let mut undo = None;
+        if let Some(window) = self.guard {
+            undo = prepared.undo(&self.ctx).await.ok().flatten();
+            let guard = match &undo {
+                Some(undo) => format!(
+                    " — guarded: will {} if a new critical problem appears within {}",
+                    undo.description,
+                    human_duration(window)
+                ),
+                None => format!(
+                    " — guarded for {} (watched; no vetted call can undo this change automatically)",
+                    human_duration(window)
+                ),
+            };
+            prepared.append_to_preview(&guard);
+        }
+        self.last = Some(Prepared { call: prepared.clone(), undo });
         let call = &prepared;
         // The resolved object decides whether an "always" answer covers it.
         let result = match self.requirement(call) {

@@ -505,6 +505,11 @@ impl CheckedCall {
         self.tool.dry_run_json(self.args.clone(), &self.preview, ctx)
     }
 
+    /// Adds words to the preview (what a guard will do).
+    pub fn append_to_preview(&mut self, text: &str) {
+        self.preview.push_str(text);
+    }
+
     /// The call that would undo this one, read now (see [`Tool::undo`]).
     pub async fn undo(&self, ctx: &ToolContext) -> Result<Option<Undo>, ToolError> {
         self.tool.undo_json(self.args.clone(), ctx).await
