@@ -936,30 +936,25 @@ fn select(objects: &Objects, target: &str, namespace: &str) -> Result<Objects, C
         .chain(objects.daemonsets.iter().map(|d| &d.metadata));
     match cluster::resolve_one("workload", namespace, query, workloads) {
         Ok(name) => {
-            let named = |meta: &kube::api::ObjectMeta| meta.name.as_deref() == Some(name.as_str());
+            let named = |meta: &cluster::model::Meta| meta.name == name;
             let mut selectors = Vec::new();
             let mut view = Objects::default();
             for deployment in objects.deployments.iter().filter(|d| named(&d.metadata)) {
-                selectors.extend(deployment.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                selectors.push(deployment.spec.selector.match_labels.clone());
                 view.deployments.push(deployment.clone());
             }
             for set in objects.statefulsets.iter().filter(|s| named(&s.metadata)) {
-                selectors.extend(set.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                selectors.push(set.spec.selector.match_labels.clone());
                 view.statefulsets.push(set.clone());
             }
             for set in objects.daemonsets.iter().filter(|d| named(&d.metadata)) {
-                selectors.extend(set.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                selectors.push(set.spec.selector.match_labels.clone());
                 view.daemonsets.push(set.clone());
             }
             view.pods = objects
                 .pods
                 .iter()
-                .filter(|pod| {
-                    let labels = pod.metadata.labels.as_ref();
-                    selectors.iter().any(|selector| {
-                        !selector.is_empty() && selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-                    })
-                })
+                .filter(|pod| selectors.iter().any(|selector| cluster::model::selects(selector, &pod.metadata.labels)))
                 .cloned()
                 .collect();
             Ok(view)
@@ -968,12 +963,7 @@ fn select(objects: &Objects, target: &str, namespace: &str) -> Result<Objects, C
             // Maybe it names a pod.
             match cluster::resolve_one("pod", namespace, query, objects.pods.iter().map(|p| &p.metadata)) {
                 Ok(name) => Ok(Objects {
-                    pods: objects
-                        .pods
-                        .iter()
-                        .filter(|p| p.metadata.name.as_deref() == Some(name.as_str()))
-                        .cloned()
-                        .collect(),
+                    pods: objects.pods.iter().filter(|p| p.metadata.name == name).cloned().collect(),
                     ..Objects::default()
                 }),
                 Err(ClusterError::NotFound { suggestions: pod_suggestions, .. }) => Err(ClusterError::NotFound {
@@ -1065,8 +1055,8 @@ fn cpu_target(spec: &k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerS
 /// The pods a `logs` target names: a label selector, `pod/x`, a workload (its selector) or
 /// a pod by name or fragment.
 async fn log_pods(cluster: &cluster::Cluster, namespace: &str, target: &str) -> Result<Vec<String>, ToolError> {
-    let names = |pods: Vec<k8s_openapi::api::core::v1::Pod>| {
-        let mut names: Vec<String> = pods.into_iter().filter_map(|p| p.metadata.name).collect();
+    let names = |pods: Vec<cluster::model::Pod>| {
+        let mut names: Vec<String> = pods.into_iter().map(|p| p.metadata.name).filter(|n| !n.is_empty()).collect();
         names.sort();
         names
     };

@@ -270,3 +270,53 @@ fn kinds_you_may_not_list_are_reported_not_fatal() {
     );
     assert!(output.data["findings"].as_array().unwrap().iter().any(|f| f["code"] == "CrashLoopBackOff"));
 }
+
+#[test]
+fn live_lists_are_paged_and_every_page_is_read() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let diagnose = |paging: bool| {
+        let mut objects = example_objects();
+        objects.extend(backend_pods(1_234));
+        let mut state = State::default();
+        state.paging = paging;
+        state.add(objects);
+        let state = Arc::new(Mutex::new(state));
+        let output = runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap()
+        });
+        (output, state)
+    };
+    let (whole, _) = diagnose(false);
+    let (output, state) = diagnose(true);
+    assert!(whole.data["summary"]["objects_checked"].as_u64().unwrap() > 1_234);
+    assert_eq!(output.data["summary"], whole.data["summary"], "every page was read");
+    assert_eq!(output.data["findings"], whole.data["findings"]);
+    let requests = state.lock().unwrap().requests.clone();
+    let pages: Vec<&str> =
+        requests.iter().filter(|r| r.path == "/api/v1/namespaces/todo/pods").map(|r| r.query.as_str()).collect();
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(pages.iter().all(|q| q.contains("limit=500")), "{pages:?}");
+    assert!(pages[1].contains("continue=500") && pages[2].contains("continue=1000"), "{pages:?}");
+    // Every kind is paged, not only pods.
+    assert!(requests.iter().filter(|r| !r.path.ends_with("/log")).all(|r| r.query.contains("limit=500")));
+}
+
+#[test]
+fn a_namespace_list_error_is_reported_as_it_is() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    for (code, forbidden) in [(500, false), (403, true)] {
+        let mut state = State::default();
+        state.add(example_objects());
+        state.errors.insert("namespaces".into(), code);
+        let state = Arc::new(Mutex::new(state));
+        let error = runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            ctx.cluster.get().await.unwrap().namespaces().await.unwrap_err()
+        });
+        assert_eq!(matches!(error, todo_ai::cluster::ClusterError::Forbidden { .. }), forbidden, "{code}: {error}");
+        if !forbidden {
+            assert!(error.to_string().contains("namespaces is Error"), "{error}");
+        }
+    }
+}
