@@ -12,7 +12,8 @@
 //!
 //! The analyzers read an [`Inventory`] of typed views (`crate::cluster::model`), split one
 //! module per area in `analyzers/`; `run` gathers live (paged LISTs) or reads a snapshot in
-//! place, then quotes crashed containers' previous logs.
+//! place, then reads logs where they help: crashed containers' previous logs, and for a named
+//! target, the recent logs of its running pods.
 
 mod analyzers;
 mod code;
@@ -24,6 +25,7 @@ use serde::Serialize;
 
 use crate::cluster::Objects;
 
+pub use analyzers::explain_exit_code;
 pub use code::Code;
 pub use inventory::{Inventory, Source};
 pub use logs::telling_line;
@@ -155,8 +157,12 @@ pub async fn run(
             let gathered = cluster.gather(namespace).await?;
             let source = Source { ingress_classes_listed: gathered.listed.iter().any(|kind| kind == "ingressclasses") };
             let mut report = analyze_with(&gathered.objects, namespace, target, source);
+            let pods = target.map(|target| logs::target_pods(&gathered.objects, namespace, target)).unwrap_or_default();
             report.summary.unchecked = gathered.unchecked;
             logs::quote_crash_logs(cluster, namespace, &mut report).await;
+            if !pods.is_empty() {
+                logs::scan_target_logs(cluster, namespace, &pods, &mut report).await;
+            }
             report
         }
     };

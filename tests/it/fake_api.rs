@@ -33,6 +33,8 @@ pub struct State {
     /// Honour `limit` and `continue` on LISTs, like a real API server (off: every LIST is
     /// answered whole, whatever it asks).
     pub paging: bool,
+    /// Pod name → its log (others log a start-up failure with a database URL).
+    pub logs: HashMap<String, String>,
     pub requests: Vec<Recorded>,
 }
 
@@ -143,9 +145,11 @@ impl State {
             }
             ("GET", Some(name), Some("log")) => (
                 200,
-                Value::String(format!(
-                    "{name} starting\n{name} DATABASE_URL=postgresql://todo:pw-123@db/todo\n{name} exited with 1\n"
-                )),
+                Value::String(self.logs.get(name).cloned().unwrap_or_else(|| {
+                    format!(
+                        "{name} starting\n{name} DATABASE_URL=postgresql://todo:pw-123@db/todo\n{name} exited with 1\n"
+                    )
+                })),
             ),
             ("PATCH", Some(name), None) => {
                 let Some(position) = items.iter().position(|o| o["metadata"]["name"] == name) else {

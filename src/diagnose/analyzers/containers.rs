@@ -5,8 +5,12 @@
 use super::{Code, Finding, Inventory, ObjectRef, Severity, config_refs, event_line, finding};
 use crate::cluster::model::{ContainerStatus, Event, Pod};
 
-/// Exit codes that mean the command could not be started at all.
-const START_FAILURE_EXIT_CODES: [i64; 2] = [126, 127];
+/// Reasons the runtime gives when it could not start a container's process at all (as
+/// opposed to a process that started and exited, whatever its code).
+const START_FAILURE_REASONS: [&str; 3] = ["StartError", "RunContainerError", "ContainerCannotRun"];
+
+/// Exit codes a shell uses for a command it could not run (not found, not executable).
+const COMMAND_EXIT_CODES: [i64; 2] = [126, 127];
 
 /// What the container analyzers know about the pod.
 pub(super) struct Context<'i, 'a> {
@@ -89,9 +93,7 @@ pub(super) fn analyze(context: &Context<'_, '_>, status: &ContainerStatus, findi
             let exit = last.map(|t| t.exit_code);
             if last_reason == "OOMKilled" {
                 findings.push(oom(context, container, restarts));
-            } else if exit.is_some_and(|c| START_FAILURE_EXIT_CODES.contains(&c))
-                || matches!(last_reason, "StartError" | "ContainerCannotRun")
-            {
+            } else if START_FAILURE_REASONS.contains(&last_reason) {
                 let last_message = last.map_or("", |t| t.message.as_str());
                 findings.push(start_error(context, container, last_reason, last_message, restarts));
             } else {
@@ -111,7 +113,9 @@ pub(super) fn analyze(context: &Context<'_, '_>, status: &ContainerStatus, findi
     }
 }
 
-/// A container that keeps exiting and is restarted with back-off.
+/// A process that starts and exits, restarted with back-off: the kubelet's CrashLoopBackOff,
+/// whatever the exit code (127 is a shell that could not find the command, which the
+/// kubelet reports as a crash loop all the same), with the code explained.
 fn crash_loop(
     context: &Context<'_, '_>,
     container: &str,
@@ -120,14 +124,17 @@ fn crash_loop(
     restarts: i64,
 ) -> Finding {
     let namespace = &context.pod_ref.namespace;
-    let exit_text = exit.map_or_else(|| "an unknown exit code".to_string(), |c| format!("exit code {c}"));
+    let meaning = exit.and_then(super::explain_exit_code);
+    let exit_text = match (exit, meaning) {
+        (None, _) => "an unknown exit code".to_string(),
+        (Some(code), Some(meaning)) => format!("exit code {code} ({meaning})"),
+        (Some(code), None) if !last_reason.is_empty() => format!("exit code {code} ({last_reason})"),
+        (Some(code), None) => format!("exit code {code}"),
+    };
     let mut f = context.finding(
         Code::CrashLoopBackOff,
         container,
-        format!(
-            "container `{container}` keeps crashing: {exit_text}{} after {restarts} restarts",
-            if last_reason.is_empty() { String::new() } else { format!(" ({last_reason})") }
-        ),
+        format!("container `{container}` keeps crashing: {exit_text} after {restarts} restarts"),
     );
     f.evidence
         .push(format!("containerStatuses[{container}].state.waiting.reason=CrashLoopBackOff restartCount={restarts}"));
@@ -138,6 +145,15 @@ fn crash_loop(
     f.evidence.extend(
         context.events.iter().filter(|e| e.reason.as_deref() == Some("BackOff")).take(1).map(|e| event_line(e)),
     );
+    if exit.is_some_and(|code| COMMAND_EXIT_CODES.contains(&code)) {
+        f.fix.push(
+            "check `command`/`args` and the image's entrypoint: the executable must exist in the image and be executable"
+                .into(),
+        );
+    }
+    if exit == Some(137) {
+        f.fix.push("if it was killed for memory, raise `resources.limits.memory`; if by its liveness probe, see the probe's events".into());
+    }
     f.fix.push(format!("read why it exits: `todo-ai logs {} --previous -n {namespace}`", context.pod_ref.name));
     f.fix.push("check its configuration (env, DATABASE_URL, command) against what the app needs at start-up".into());
     f

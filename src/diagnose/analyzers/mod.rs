@@ -6,6 +6,7 @@ mod autoscalers;
 mod budgets;
 mod config_refs;
 mod containers;
+mod exit_codes;
 mod ingresses;
 mod jobs;
 mod nodes;
@@ -13,6 +14,8 @@ mod pods;
 mod services;
 mod volumes;
 mod workloads;
+
+pub use exit_codes::explain as explain_exit_code;
 
 use super::{Code, Finding, Inventory, ObjectRef, Severity};
 use crate::cluster::model::{Event, Meta, Pod};

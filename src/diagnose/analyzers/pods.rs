@@ -55,7 +55,13 @@ fn analyze_pod(inventory: &Inventory<'_>, pod: &Pod, findings: &mut Vec<Finding>
             )
         {
             let container = &status.name;
-            let detail = failed_exit.map_or_else(|| waiting_reason.to_string(), |code| format!("exit code {code}"));
+            let detail = failed_exit.map_or_else(
+                || waiting_reason.to_string(),
+                |code| match super::explain_exit_code(code) {
+                    Some(meaning) => format!("exit code {code}: {meaning}"),
+                    None => format!("exit code {code}"),
+                },
+            );
             let mut f = new(
                 Code::InitContainerFailing,
                 Severity::Critical,
