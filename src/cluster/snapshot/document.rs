@@ -40,11 +40,6 @@ impl Context {
         Context { previous }
     }
 
-    /// Objects read so far.
-    pub(super) fn objects(&self) -> usize {
-        COUNT.with(Cell::get).0
-    }
-
     /// The error of the object that failed to read as its kind (`Pod `web`: …`), if that is
     /// what stopped the parse.
     pub(super) fn typed_error(&self) -> Option<String> {

@@ -11,6 +11,7 @@
 //! collections — is charged while they are read (see [`crate::cluster::model::budget`]).
 
 mod document;
+mod parallel;
 
 use std::io::Read;
 use std::path::Path;
@@ -217,9 +218,14 @@ pub fn parse_into(text: &str, objects: &mut Objects, limits: &Limits) -> Result<
     let scope = budget::Scope::enter(limits.max_memory.unwrap_or_else(|| memory_budget(text.len())));
     let trimmed = text.trim_start();
     let json = trimmed.starts_with('{') || trimmed.starts_with('[');
-    let result = if json { parse_json(text, objects) } else { parse_yaml(text, objects, limits) };
+    let before = objects.len();
+    let result = if json { parse_json(text, objects).map(|()| 0) } else { parse_yaml(text, objects, limits) };
     match result {
-        Ok(()) => Ok(Stats { bytes: text.len() as u64, objects: context.objects(), charged: scope.charged() }),
+        Ok(elsewhere) => Ok(Stats {
+            bytes: text.len() as u64,
+            objects: objects.len() - before,
+            charged: scope.charged() + elsewhere,
+        }),
         Err(message) => match context.typed_error() {
             // Objects are typed as they are read, so broken text can first show up as an
             // object of the wrong shape; the text's own error is the one to report.
@@ -299,12 +305,22 @@ fn yaml_options(text: &str, limits: &Limits) -> serde_saphyr::Options {
     }
 }
 
-fn parse_yaml(text: &str, objects: &mut Objects, limits: &Limits) -> Result<(), String> {
+/// Reads YAML into `objects`; returns what was charged on other threads (a big List is read
+/// on several cores, see [`parallel`]).
+fn parse_yaml(text: &str, objects: &mut Objects, limits: &Limits) -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(4);
+    if let Some(pieces) = parallel::pieces(text, cores) {
+        let remaining = Limits { max_objects: limits.max_objects.saturating_sub(objects.len()), ..limits.clone() };
+        if let Some((read, charged)) = parallel::read(&pieces, &remaining, text.len()) {
+            objects.append(read);
+            return Ok(charged);
+        }
+    }
     let options = yaml_options(text, limits);
     let documents = serde_saphyr::from_str_multiple_with_options::<YamlDocument, Documents>(text, options)
         .map_err(|error| yaml_error(&error))?;
     objects.append(documents.0);
-    Ok(())
+    Ok(0)
 }
 
 fn yaml_error(error: &serde_saphyr::Error) -> String {
