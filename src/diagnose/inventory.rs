@@ -65,6 +65,9 @@ pub struct Inventory<'a> {
     /// Events by the kind, then the name, of the object they are about.
     events_by_object: HashMap<&'a str, HashMap<&'a str, Vec<&'a Event>>>,
     replicasets_by_name: HashMap<&'a str, &'a ReplicaSet>,
+    /// Pods by label key, then value, in the order read (so a selector is not checked
+    /// against every pod of the namespace).
+    pods_by_label: HashMap<&'a str, HashMap<&'a str, Vec<&'a Pod>>>,
     /// Names of the objects of each kind.
     names: HashMap<&'a str, HashSet<&'a str>>,
 }
@@ -105,6 +108,7 @@ impl<'a> Inventory<'a> {
                 .collect(),
             events_by_object: HashMap::new(),
             replicasets_by_name: HashMap::new(),
+            pods_by_label: HashMap::new(),
             names: HashMap::new(),
         };
         for event in &inventory.events {
@@ -113,6 +117,11 @@ impl<'a> Inventory<'a> {
             inventory.events_by_object.entry(kind).or_default().entry(name).or_default().push(event);
         }
         inventory.replicasets_by_name = inventory.replicasets.iter().map(|r| (r.metadata.name.as_str(), *r)).collect();
+        for pod in &inventory.pods {
+            for (key, value) in &pod.metadata.labels {
+                inventory.pods_by_label.entry(key).or_default().entry(value).or_default().push(pod);
+            }
+        }
         let mut names: HashMap<&'a str, HashSet<&'a str>> = HashMap::new();
         let mut add = |kind: &'a str, meta: &'a Meta| {
             names.entry(kind).or_default().insert(meta.name.as_str());
@@ -147,6 +156,11 @@ impl<'a> Inventory<'a> {
     /// Events about an object, in the order read (newest last).
     pub fn events_for(&self, kind: &str, name: &str) -> &[&'a Event] {
         self.events_by_object.get(kind).and_then(|by_name| by_name.get(name)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The pods that carry a label, in the order read.
+    pub fn pods_labelled(&self, key: &str, value: &str) -> &[&'a Pod] {
+        self.pods_by_label.get(key).and_then(|values| values.get(value)).map_or(&[], Vec::as_slice)
     }
 
     /// A ReplicaSet by name.

@@ -19,8 +19,9 @@ fn analyze_service(inventory: &Inventory<'_>, service: &Service, findings: &mut 
     }
     let selector = &spec.selector;
     let service_ref = object("Service", &service.metadata);
-    let pods: Vec<&Pod> = inventory
-        .pods
+    // Only the pods with the selector's first label can match all of it.
+    let candidates = selector.first().map_or(&[][..], |(key, value)| inventory.pods_labelled(key, value));
+    let pods: Vec<&Pod> = candidates
         .iter()
         .copied()
         .filter(|p| p.status.phase != "Succeeded" && selects(selector.iter().map(|(k, v)| (k, v)), &p.metadata.labels))
