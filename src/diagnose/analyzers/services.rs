@@ -19,8 +19,12 @@ fn analyze_service(inventory: &Inventory<'_>, service: &Service, findings: &mut 
     }
     let selector = &spec.selector;
     let service_ref = object("Service", &service.metadata);
-    // Only the pods with the selector's first label can match all of it.
-    let candidates = selector.first().map_or(&[][..], |(key, value)| inventory.pods_labelled(key, value));
+    // Only the pods that carry the selector's rarest label can match all of it.
+    let candidates = selector
+        .iter()
+        .map(|(key, value)| inventory.pods_labelled(key, value))
+        .min_by_key(|pods| pods.len())
+        .unwrap_or(&[]);
     let pods: Vec<&Pod> = candidates
         .iter()
         .copied()
