@@ -3,23 +3,31 @@
 //! changed. Tools get a [`ClusterAccess`] that connects lazily, on first use, so commands that
 //! never touch the cluster never need a kubeconfig.
 //!
-//! Reads are LISTs per kind with the namespace in the path (never one GET per pod) and run
-//! concurrently, so the number of requests does not grow with the cluster.
+//! Reads are paged LISTs per kind with the namespace in the path (never one GET per pod),
+//! parsed straight into the typed views of [`model`], and run concurrently, so the number of
+//! requests does not grow with the cluster and memory grows only with what is kept.
 
+mod live;
+pub mod model;
 pub mod print;
 pub mod resolve;
 pub mod snapshot;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Event, Pod};
-use kube::api::{Api, ListParams, LogParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, LogParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
+
+pub use live::PAGE_SIZE;
+use live::kinds;
+pub use model::Objects;
 
 use resolve::{Candidate, Resolution};
 
@@ -146,52 +154,6 @@ impl ClusterError {
     }
 }
 
-/// Objects of the kinds the tools read, from one namespace (or a whole snapshot).
-#[derive(Debug, Clone, Default)]
-pub struct Objects {
-    /// Pods.
-    pub pods: Vec<Pod>,
-    /// Deployments.
-    pub deployments: Vec<Deployment>,
-    /// StatefulSets.
-    pub statefulsets: Vec<StatefulSet>,
-    /// DaemonSets.
-    pub daemonsets: Vec<DaemonSet>,
-    /// ReplicaSets.
-    pub replicasets: Vec<ReplicaSet>,
-    /// Events (events.k8s.io/v1 converted to the core shape).
-    pub events: Vec<Event>,
-    /// HorizontalPodAutoscalers (autoscaling/v2).
-    pub hpas: Vec<HorizontalPodAutoscaler>,
-    /// Everything else, as JSON (services, ingresses … for diagnosis).
-    pub other: Vec<Value>,
-}
-
-fn in_namespace(meta: &kube::api::ObjectMeta, namespace: &str) -> bool {
-    meta.namespace.as_deref().unwrap_or("default") == namespace
-}
-
-impl Objects {
-    /// Only the objects in `namespace`.
-    pub fn namespace(&self, namespace: &str) -> Objects {
-        Objects {
-            pods: self.pods.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
-            deployments: self.deployments.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
-            statefulsets: self.statefulsets.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
-            daemonsets: self.daemonsets.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
-            replicasets: self.replicasets.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
-            events: self.events.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
-            hpas: self.hpas.iter().filter(|o| in_namespace(&o.metadata, namespace)).cloned().collect(),
-            other: self
-                .other
-                .iter()
-                .filter(|o| o["metadata"]["namespace"].as_str().unwrap_or("default") == namespace)
-                .cloned()
-                .collect(),
-        }
-    }
-}
-
 /// The live cluster: a kube client and where it points.
 #[derive(Clone)]
 pub struct Live {
@@ -204,6 +166,8 @@ pub struct Live {
 }
 
 /// Where cluster state comes from.
+// One per process and never moved around: the size of the snapshot's collections is fine.
+#[allow(clippy::large_enum_variant)]
 pub enum Cluster {
     /// A real API server.
     Live(Live),
@@ -295,8 +259,9 @@ impl Cluster {
             .chain(objects.deployments.iter().map(|o| &o.metadata))
             .chain(objects.statefulsets.iter().map(|o| &o.metadata))
             .chain(objects.daemonsets.iter().map(|o| &o.metadata))
-            .filter_map(|meta| meta.namespace.as_deref())
-            .chain(objects.other.iter().filter_map(|o| o["metadata"]["namespace"].as_str()))
+            .chain(objects.configuration_metas())
+            .map(|meta| meta.namespace.as_str())
+            .filter(|namespace| !namespace.is_empty())
             .collect();
         namespaces.sort_unstable();
         namespaces.dedup();
@@ -311,38 +276,52 @@ impl Cluster {
         matches!(self, Cluster::Snapshot { .. })
     }
 
-    /// Pods, deployments, statefulsets and daemonsets of a namespace: four concurrent LISTs.
+    /// Pods, deployments, statefulsets and daemonsets of a namespace: four concurrent paged
+    /// LISTs, as views.
     pub async fn workloads(&self, namespace: &str) -> Result<Objects, ClusterError> {
+        let live = match self {
+            Cluster::Snapshot { objects, .. } => return Ok(objects.workloads_in(namespace)),
+            Cluster::Live(live) => live,
+        };
         let (pods, deployments, statefulsets, daemonsets) = tokio::try_join!(
-            self.kind(namespace, "pods", |o| &o.pods),
-            self.kind(namespace, "deployments", |o| &o.deployments),
-            self.kind(namespace, "statefulsets", |o| &o.statefulsets),
-            self.kind(namespace, "daemonsets", |o| &o.daemonsets),
+            live.views(kinds::PODS, namespace, None),
+            live.views(kinds::DEPLOYMENTS, namespace, None),
+            live.views(kinds::STATEFULSETS, namespace, None),
+            live.views(kinds::DAEMONSETS, namespace, None),
         )?;
         Ok(Objects { pods, deployments, statefulsets, daemonsets, ..Objects::default() })
     }
 
     /// Core/v1 events of a namespace, oldest first.
     pub async fn events(&self, namespace: &str) -> Result<Vec<Event>, ClusterError> {
-        let mut events = self.kind(namespace, "events", |o| &o.events).await?;
+        let views: Vec<model::Event> = match self {
+            Cluster::Snapshot { objects, .. } => in_namespace(&objects.events, |e| &e.metadata, namespace),
+            Cluster::Live(live) => live.views(kinds::EVENTS, namespace, None).await?,
+        };
+        let mut events: Vec<Event> = views.iter().map(model::Event::to_api).collect();
         events.sort_by_key(print::event_time);
         Ok(events)
     }
 
     /// Resolves a deployment and reads what scaling it needs: current replicas and any HPA.
     pub async fn scale_target(&self, namespace: &str, query: &str) -> Result<ScaleTarget, ClusterError> {
-        let (deployments, hpas) = tokio::try_join!(
-            self.kind(namespace, "deployments", |o| &o.deployments),
-            self.kind(namespace, "horizontalpodautoscalers", |o| &o.hpas),
-        )?;
+        let (deployments, hpas): (Vec<model::Deployment>, Vec<model::HorizontalPodAutoscaler>) = match self {
+            Cluster::Snapshot { objects, .. } => (
+                in_namespace(&objects.deployments, |d| &d.metadata, namespace),
+                in_namespace(&objects.hpas, |h| &h.metadata, namespace),
+            ),
+            Cluster::Live(live) => tokio::try_join!(
+                live.views(kinds::DEPLOYMENTS, namespace, None),
+                live.views(kinds::HPAS, namespace, None),
+            )?,
+        };
         let name = resolve_one("deployment", namespace, query, deployments.iter().map(|d| &d.metadata))?;
-        let deployment = deployments.iter().find(|d| d.metadata.name.as_deref() == Some(name.as_str()));
-        let replicas = deployment.and_then(|d| d.spec.as_ref()).and_then(|s| s.replicas).unwrap_or(1);
+        let deployment = deployments.iter().find(|d| d.metadata.name == name);
+        let replicas = deployment.map_or(1, |d| int32(d.desired()));
         let autoscaler = hpas.iter().find_map(|hpa| {
-            let spec = hpa.spec.as_ref()?;
-            let target = &spec.scale_target_ref;
+            let target = &hpa.spec.scale_target_ref;
             (target.kind == "Deployment" && target.name == name).then(|| {
-                (hpa.metadata.name.clone().unwrap_or_default(), spec.min_replicas.unwrap_or(1), spec.max_replicas)
+                (hpa.metadata.name.clone(), int32(hpa.spec.min_replicas.unwrap_or(1)), int32(hpa.spec.max_replicas))
             })
         });
         Ok(ScaleTarget { name, replicas, autoscaler })
@@ -375,6 +354,9 @@ pub struct Gathered {
     pub objects: Objects,
     /// Kinds that could not be listed (RBAC), as `resource: reason`.
     pub unchecked: Vec<String>,
+    /// Resources that were listed successfully (`ingressclasses` …): an empty list of one of
+    /// these means none exist, not that they could not be seen.
+    pub listed: Vec<String>,
     /// API requests made.
     pub requests: usize,
 }
@@ -402,31 +384,17 @@ impl Cluster {
         }
     }
 
-    /// Objects of one kind in a namespace, from the snapshot or one LIST.
-    async fn kind<K>(
-        &self,
-        namespace: &str,
-        resource: &str,
-        pick: fn(&Objects) -> &Vec<K>,
-    ) -> Result<Vec<K>, ClusterError>
-    where
-        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
-            + Clone
-            + fmt::Debug
-            + serde::de::DeserializeOwned,
-        <K as kube::Resource>::DynamicType: Default,
-    {
-        match self {
-            Cluster::Snapshot { objects, .. } => {
-                Ok(pick(objects).iter().filter(|o| in_namespace(o.meta(), namespace)).cloned().collect())
-            }
-            Cluster::Live(live) => live.list::<K>(namespace, resource).await,
-        }
-    }
-
     /// Resolves a deployment by name, fragment or label, and returns it.
     pub async fn find_deployment(&self, namespace: &str, query: &str) -> Result<Deployment, ClusterError> {
-        let deployments = self.kind(namespace, "deployments", |o| &o.deployments).await?;
+        let deployments: Vec<Deployment> = match self {
+            Cluster::Snapshot { objects, .. } => objects
+                .deployments
+                .iter()
+                .filter(|d| d.metadata.namespace_or_default() == namespace)
+                .map(model::Deployment::to_api)
+                .collect(),
+            Cluster::Live(live) => live.list::<Deployment>(namespace, "deployments").await?,
+        };
         let name = resolve_one("deployment", namespace, query, deployments.iter().map(|d| &d.metadata))?;
         deployments.into_iter().find(|d| d.metadata.name.as_deref() == Some(name.as_str())).ok_or_else(|| {
             ClusterError::NotFound {
@@ -440,22 +408,37 @@ impl Cluster {
 
     /// ReplicaSets of a namespace.
     pub async fn replicasets(&self, namespace: &str) -> Result<Vec<ReplicaSet>, ClusterError> {
-        self.kind(namespace, "replicasets", |o| &o.replicasets).await
+        match self {
+            Cluster::Snapshot { objects, .. } => Ok(objects
+                .replicasets
+                .iter()
+                .filter(|r| r.metadata.namespace_or_default() == namespace)
+                .map(model::ReplicaSet::to_api)
+                .collect()),
+            Cluster::Live(live) => live.list::<ReplicaSet>(namespace, "replicasets").await,
+        }
     }
 
     /// HorizontalPodAutoscalers of a namespace.
     pub async fn hpas(&self, namespace: &str) -> Result<Vec<HorizontalPodAutoscaler>, ClusterError> {
-        self.kind(namespace, "horizontalpodautoscalers", |o| &o.hpas).await
+        match self {
+            Cluster::Snapshot { objects, .. } => Ok(objects
+                .hpas
+                .iter()
+                .filter(|h| h.metadata.namespace_or_default() == namespace)
+                .map(model::HorizontalPodAutoscaler::to_api)
+                .collect()),
+            Cluster::Live(live) => live.list::<HorizontalPodAutoscaler>(namespace, "horizontalpodautoscalers").await,
+        }
     }
 
-    /// Pods of a namespace, optionally only those matching a label selector (`a=b,c=d`).
-    pub async fn pods(&self, namespace: &str, selector: Option<&str>) -> Result<Vec<Pod>, ClusterError> {
-        let matches = |pod: &Pod| {
+    /// Pods of a namespace (views), optionally only those matching a label selector (`a=b,c=d`).
+    pub async fn pods(&self, namespace: &str, selector: Option<&str>) -> Result<Vec<model::Pod>, ClusterError> {
+        let matches = |pod: &model::Pod| {
             selector.is_none_or(|selector| {
                 selector.split(',').filter(|r| !r.is_empty()).all(|requirement| {
                     let (key, value) = requirement.split_once('=').unwrap_or((requirement, ""));
-                    pod.metadata.labels.as_ref().and_then(|l| l.get(key.trim())).map(String::as_str)
-                        == Some(value.trim())
+                    pod.metadata.labels.get(key.trim()).map(String::as_str) == Some(value.trim())
                 })
             })
         };
@@ -463,14 +446,10 @@ impl Cluster {
             Cluster::Snapshot { objects, .. } => Ok(objects
                 .pods
                 .iter()
-                .filter(|p| in_namespace(&p.metadata, namespace) && matches(p))
+                .filter(|p| p.metadata.namespace_or_default() == namespace && matches(p))
                 .cloned()
                 .collect()),
-            Cluster::Live(live) => {
-                let api: Api<Pod> = Api::namespaced(live.client.clone(), namespace);
-                let params = selector.map_or_else(ListParams::default, |s| ListParams::default().labels(s));
-                api.list(&params).await.map(|l| l.items).map_err(|e| live.error(e, "list", "pods", namespace, None))
-            }
+            Cluster::Live(live) => live.views(kinds::PODS, namespace, selector).await,
         }
     }
 
@@ -547,216 +526,56 @@ impl Cluster {
 }
 
 impl Cluster {
-    /// Reads everything diagnosis needs about a namespace: one LIST per kind, concurrently,
-    /// whatever the cluster size. Secrets and ConfigMaps are read as metadata only. A kind
-    /// the user may not list is reported in `unchecked` instead of failing the whole run.
+    /// Reads everything diagnosis needs about a namespace (live: one paged LIST per kind,
+    /// concurrently). A snapshot is analysed where it lies (see [`crate::diagnose::run`]);
+    /// here it is copied, for callers that want owned objects.
     pub async fn gather(&self, namespace: &str) -> Result<Gathered, ClusterError> {
-        let live = match self {
+        match self {
             Cluster::Snapshot { objects, .. } => {
-                return Ok(Gathered { objects: objects.clone(), unchecked: Vec::new(), requests: 0 });
+                Ok(Gathered { objects: objects.clone(), unchecked: Vec::new(), listed: Vec::new(), requests: 0 })
             }
-            Cluster::Live(live) => live,
-        };
-        use k8s_openapi::api::batch::v1::Job;
-        use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Node, PersistentVolumeClaim, Secret, Service};
-        use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
-        use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-        use k8s_openapi::api::storage::v1::StorageClass;
+            Cluster::Live(live) => live.gather(namespace).await,
+        }
+    }
 
-        let (pods, deployments, replicasets, statefulsets, daemonsets, events, hpas) = tokio::join!(
-            live.list::<Pod>(namespace, "pods"),
-            live.list::<Deployment>(namespace, "deployments"),
-            live.list::<ReplicaSet>(namespace, "replicasets"),
-            live.list::<StatefulSet>(namespace, "statefulsets"),
-            live.list::<DaemonSet>(namespace, "daemonsets"),
-            live.list::<Event>(namespace, "events"),
-            live.list::<HorizontalPodAutoscaler>(namespace, "horizontalpodautoscalers"),
-        );
-        let (services, endpoints, ingresses, claims, budgets, jobs, quotas) = tokio::join!(
-            live.list_json::<Service>(namespace, "services", "Service", "v1"),
-            live.list_json::<Endpoints>(namespace, "endpoints", "Endpoints", "v1"),
-            live.list_json::<Ingress>(namespace, "ingresses", "Ingress", "networking.k8s.io/v1"),
-            live.list_json::<PersistentVolumeClaim>(namespace, "persistentvolumeclaims", "PersistentVolumeClaim", "v1"),
-            live.list_json::<PodDisruptionBudget>(
-                namespace, "poddisruptionbudgets", "PodDisruptionBudget", "policy/v1"
-            ),
-            live.list_json::<Job>(namespace, "jobs", "Job", "batch/v1"),
-            live.list_json::<k8s_openapi::api::core::v1::ResourceQuota>(
-                namespace, "resourcequotas", "ResourceQuota", "v1"
-            ),
-        );
-        let (secrets, configmaps, nodes, classes, storage) = tokio::join!(
-            live.list_metadata::<Secret>(namespace, "secrets", "Secret"),
-            live.list_metadata::<ConfigMap>(namespace, "configmaps", "ConfigMap"),
-            live.list_cluster_json::<Node>("nodes", "Node", "v1"),
-            live.list_cluster_json::<IngressClass>("ingressclasses", "IngressClass", "networking.k8s.io/v1"),
-            live.list_cluster_json::<StorageClass>("storageclasses", "StorageClass", "storage.k8s.io/v1"),
-        );
-        let mut gathered = Gathered { requests: 19, ..Gathered::default() };
-        let mut unchecked = Vec::new();
-        fn keep<T: Default>(result: Result<T, ClusterError>, unchecked: &mut Vec<String>) -> Result<T, ClusterError> {
-            match result {
-                Ok(items) => Ok(items),
-                // Degrade on RBAC gaps; anything else (unreachable …) is an error.
-                Err(ClusterError::Forbidden { resource, .. }) => {
-                    unchecked.push(format!("{resource}: forbidden"));
-                    Ok(T::default())
+    /// Every namespace with objects (snapshot) or every namespace of the cluster (live).
+    pub async fn namespaces(&self) -> Result<Vec<String>, ClusterError> {
+        match self {
+            Cluster::Snapshot { objects, .. } => {
+                let mut names: Vec<String> = objects
+                    .pods
+                    .iter()
+                    .map(|o| &o.metadata)
+                    .chain(objects.deployments.iter().map(|o| &o.metadata))
+                    .chain(objects.configuration_metas())
+                    .filter(|meta| !meta.namespace.is_empty())
+                    .map(|meta| meta.namespace.clone())
+                    .collect();
+                names.sort();
+                names.dedup();
+                Ok(names)
+            }
+            Cluster::Live(live) => {
+                #[derive(serde::Deserialize)]
+                struct Named {
+                    #[serde(default, deserialize_with = "model::nullable")]
+                    metadata: model::Meta,
                 }
-                Err(other) => Err(other),
+                let namespaces: Vec<Named> = live.views(kinds::NAMESPACES, "", None).await?;
+                Ok(namespaces.into_iter().map(|n| n.metadata.name).filter(|n| !n.is_empty()).collect())
             }
         }
-        gathered.objects.pods = keep(pods, &mut unchecked)?;
-        gathered.objects.deployments = keep(deployments, &mut unchecked)?;
-        gathered.objects.replicasets = keep(replicasets, &mut unchecked)?;
-        gathered.objects.statefulsets = keep(statefulsets, &mut unchecked)?;
-        gathered.objects.daemonsets = keep(daemonsets, &mut unchecked)?;
-        gathered.objects.events = keep(events, &mut unchecked)?;
-        gathered.objects.hpas = keep(hpas, &mut unchecked)?;
-        for list in [
-            services, endpoints, ingresses, claims, budgets, jobs, quotas, secrets, configmaps, nodes, classes, storage,
-        ] {
-            gathered.objects.other.extend(keep(list, &mut unchecked)?);
-        }
-        unchecked.sort();
-        gathered.unchecked = unchecked;
-        Ok(gathered)
     }
 }
 
-impl Live {
-    /// A namespaced LIST as JSON objects with `kind` and `apiVersion` set.
-    async fn list_json<K>(
-        &self,
-        namespace: &str,
-        resource: &str,
-        kind: &str,
-        api_version: &str,
-    ) -> Result<Vec<Value>, ClusterError>
-    where
-        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
-            + Clone
-            + fmt::Debug
-            + serde::de::DeserializeOwned
-            + serde::Serialize,
-        <K as kube::Resource>::DynamicType: Default,
-    {
-        let items = self.list::<K>(namespace, resource).await?;
-        Ok(items.iter().map(|item| typed_json(item, kind, api_version)).collect())
-    }
-
-    /// A cluster-scoped LIST as JSON.
-    async fn list_cluster_json<K>(
-        &self,
-        resource: &str,
-        kind: &str,
-        api_version: &str,
-    ) -> Result<Vec<Value>, ClusterError>
-    where
-        K: kube::Resource<Scope = k8s_openapi::ClusterResourceScope>
-            + Clone
-            + fmt::Debug
-            + serde::de::DeserializeOwned
-            + serde::Serialize,
-        <K as kube::Resource>::DynamicType: Default,
-    {
-        let api: Api<K> = Api::all(self.client.clone());
-        let items =
-            api.list(&ListParams::default()).await.map_err(|e| self.error(e, "list", resource, "(cluster)", None))?;
-        Ok(items.items.iter().map(|item| typed_json(item, kind, api_version)).collect())
-    }
-
-    /// Names and labels only: values (Secret data) are never fetched.
-    async fn list_metadata<K>(&self, namespace: &str, resource: &str, kind: &str) -> Result<Vec<Value>, ClusterError>
-    where
-        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
-            + Clone
-            + fmt::Debug
-            + serde::de::DeserializeOwned,
-        <K as kube::Resource>::DynamicType: Default,
-    {
-        let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
-        let items = api
-            .list_metadata(&ListParams::default())
-            .await
-            .map_err(|e| self.error(e, "list", resource, namespace, None))?;
-        Ok(items
-            .items
-            .iter()
-            .map(|item| serde_json::json!({"apiVersion": "v1", "kind": kind, "metadata": serde_json::to_value(&item.metadata).unwrap_or_default()}))
-            .collect())
-    }
-
-    async fn list<K>(&self, namespace: &str, resource: &str) -> Result<Vec<K>, ClusterError>
-    where
-        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
-            + Clone
-            + fmt::Debug
-            + serde::de::DeserializeOwned,
-        <K as kube::Resource>::DynamicType: Default,
-    {
-        let api: Api<K> = Api::namespaced(self.client.clone(), namespace);
-        api.list(&ListParams::default())
-            .await
-            .map(|list| list.items)
-            .map_err(|error| self.error(error, "list", resource, namespace, None))
-    }
-
-    /// Turns a kube error into one the user can act on.
-    fn error(
-        &self,
-        error: kube::Error,
-        verb: &str,
-        resource: &str,
-        namespace: &str,
-        object: Option<(&str, &str)>,
-    ) -> ClusterError {
-        match error {
-            kube::Error::Api(status) => match status.code {
-                403 => ClusterError::Forbidden {
-                    verb: verb.into(),
-                    resource: resource.into(),
-                    namespace: namespace.into(),
-                },
-                404 => {
-                    let (kind, name) = object.unwrap_or((resource, ""));
-                    ClusterError::NotFound {
-                        kind: kind.into(),
-                        name: name.into(),
-                        namespace: namespace.into(),
-                        suggestions: Vec::new(),
-                    }
-                }
-                409 => {
-                    let (kind, name) = object.unwrap_or((resource, ""));
-                    ClusterError::Conflict { kind: kind.into(), name: name.into() }
-                }
-                504 => ClusterError::Timeout { server: self.server.clone() },
-                _ => ClusterError::Api { message: crate::redact::text(&status.message) },
-            },
-            kube::Error::HyperError(error) if timed_out(&error) => {
-                ClusterError::Timeout { server: self.server.clone() }
-            }
-            kube::Error::HyperError(error) => self.unreachable(error.to_string()),
-            kube::Error::Service(error) if timed_out(error.as_ref()) => {
-                ClusterError::Timeout { server: self.server.clone() }
-            }
-            kube::Error::Service(error) => self.unreachable(error.to_string()),
-            other => ClusterError::Api { message: crate::redact::text(&other.to_string()) },
-        }
-    }
-
-    fn unreachable(&self, reason: String) -> ClusterError {
-        ClusterError::Unreachable { server: self.server.clone(), context: self.context.clone(), reason }
-    }
+/// The objects of one namespace (an object that names none is in `default`).
+fn in_namespace<T: Clone>(items: &[T], meta: fn(&T) -> &model::Meta, namespace: &str) -> Vec<T> {
+    items.iter().filter(|item| meta(item).namespace_or_default() == namespace).cloned().collect()
 }
 
-fn typed_json<K: serde::Serialize>(item: &K, kind: &str, api_version: &str) -> Value {
-    let mut value = serde_json::to_value(item).unwrap_or_default();
-    if let Value::Object(map) = &mut value {
-        map.insert("kind".into(), Value::String(kind.into()));
-        map.insert("apiVersion".into(), Value::String(api_version.into()));
-    }
-    value
+/// A replica count for the API types (clamped, never wrapped).
+fn int32(value: i64) -> i32 {
+    i32::try_from(value).unwrap_or(if value < 0 { 0 } else { i32::MAX })
 }
 
 /// Runs an update, and once more if it hit a conflict (someone else changed the object in
@@ -793,18 +612,42 @@ fn current_context() -> Option<String> {
     Kubeconfig::read().ok().and_then(|config| config.current_context)
 }
 
+/// An object's name and labels, for target resolution: API metadata or a view's.
+pub trait Named {
+    /// The name, if it has one.
+    fn name(&self) -> Option<&str>;
+    /// Its labels, if any.
+    fn labels(&self) -> Option<&BTreeMap<String, String>>;
+}
+
+impl Named for kube::api::ObjectMeta {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn labels(&self) -> Option<&BTreeMap<String, String>> {
+        self.labels.as_ref()
+    }
+}
+
+impl Named for model::Meta {
+    fn name(&self) -> Option<&str> {
+        Some(self.name.as_str()).filter(|name| !name.is_empty())
+    }
+    fn labels(&self) -> Option<&BTreeMap<String, String>> {
+        Some(&self.labels).filter(|labels| !labels.is_empty())
+    }
+}
+
 /// Resolves `query` among objects of one kind, as an error the user can act on.
-pub fn resolve_one<'a>(
+pub fn resolve_one<'a, M: Named + 'a>(
     kind: &str,
     namespace: &str,
     query: &str,
-    metas: impl Iterator<Item = &'a kube::api::ObjectMeta>,
+    metas: impl Iterator<Item = &'a M>,
 ) -> Result<String, ClusterError> {
-    let metas: Vec<&kube::api::ObjectMeta> = metas.collect();
-    let candidates: Vec<Candidate<'_>> = metas
-        .iter()
-        .filter_map(|meta| Some(Candidate { name: meta.name.as_deref()?, labels: meta.labels.as_ref() }))
-        .collect();
+    let metas: Vec<&M> = metas.collect();
+    let candidates: Vec<Candidate<'_>> =
+        metas.iter().filter_map(|meta| Some(Candidate { name: meta.name()?, labels: meta.labels() })).collect();
     match resolve::resolve(query, &candidates) {
         Resolution::Found(name) => Ok(name),
         Resolution::Ambiguous(candidates) => Err(ClusterError::Ambiguous {

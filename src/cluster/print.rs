@@ -2,48 +2,43 @@
 //! (CrashLoopBackOff, Init:0/1, Completed, Terminating …), READY and RESTARTS columns,
 //! and ages in kubectl's human duration format. Pure functions of the objects and "now".
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::Event;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use super::model::{self, DaemonSet, Deployment, Pod, StatefulSet, Timestamp};
 
 /// The reason kubectl shows when the node of a terminating pod is unreachable.
 const NODE_UNREACHABLE: &str = "NodeLost";
 
 /// A pod's STATUS column, computed like kubectl's `printPod`.
 pub fn pod_status(pod: &Pod) -> String {
-    let status = pod.status.as_ref();
-    let mut reason = status
-        .and_then(|s| s.reason.clone())
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| status.and_then(|s| s.phase.clone()).unwrap_or_else(|| "Unknown".to_string()));
-    let init_specs = pod.spec.as_ref().and_then(|s| s.init_containers.as_ref()).map_or(0, Vec::len);
+    let status = &pod.status;
+    let mut reason = if status.reason.is_empty() {
+        if status.phase.is_empty() { "Unknown".to_string() } else { status.phase.clone() }
+    } else {
+        status.reason.clone()
+    };
+    let init_specs = pod.spec.init_containers.len();
     let mut initializing = false;
-    let init_statuses = status.and_then(|s| s.init_container_statuses.as_deref()).unwrap_or_default();
-    for (index, container) in init_statuses.iter().enumerate() {
-        let state = container.state.as_ref();
-        let terminated = state.and_then(|s| s.terminated.as_ref());
-        let waiting = state.and_then(|s| s.waiting.as_ref());
+    for (index, container) in status.init_container_statuses.iter().enumerate() {
+        let terminated = container.state.terminated.as_ref();
+        let waiting = container.state.waiting.as_ref();
         if terminated.is_some_and(|t| t.exit_code == 0) {
             continue;
         }
         // A restartable init container (sidecar) that has started does not block.
-        let sidecar = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.init_containers.as_ref())
-            .and_then(|c| c.get(index))
-            .is_some_and(|c| c.restart_policy.as_deref() == Some("Always"));
+        let sidecar =
+            pod.spec.init_containers.get(index).is_some_and(|c| c.restart_policy.as_deref() == Some("Always"));
         if sidecar && container.started == Some(true) {
             continue;
         }
         reason = if let Some(terminated) = terminated {
-            match (&terminated.reason, terminated.signal) {
-                (Some(r), _) if !r.is_empty() => format!("Init:{r}"),
+            match (terminated.reason.as_str(), terminated.signal) {
+                (r, _) if !r.is_empty() => format!("Init:{r}"),
                 (_, Some(signal)) if signal != 0 => format!("Init:Signal:{signal}"),
                 _ => format!("Init:ExitCode:{}", terminated.exit_code),
             }
-        } else if let Some(r) =
-            waiting.and_then(|w| w.reason.as_ref()).filter(|r| !r.is_empty() && *r != "PodInitializing")
+        } else if let Some(r) = waiting.map(|w| w.reason.as_str()).filter(|r| !r.is_empty() && *r != "PodInitializing")
         {
             format!("Init:{r}")
         } else {
@@ -52,67 +47,46 @@ pub fn pod_status(pod: &Pod) -> String {
         initializing = true;
         break;
     }
-    if !initializing || condition_true(pod, "Initialized") {
+    if !initializing || model::condition_true(&status.conditions, "Initialized") {
         let mut has_running = false;
-        let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or_default();
-        for container in statuses.iter().rev() {
-            let state = container.state.as_ref();
-            let waiting =
-                state.and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.as_ref()).filter(|r| !r.is_empty());
-            let terminated = state.and_then(|s| s.terminated.as_ref());
+        for container in status.container_statuses.iter().rev() {
+            let state = &container.state;
+            let waiting = state.waiting.as_ref().map(|w| w.reason.as_str()).filter(|r| !r.is_empty());
             if let Some(waiting) = waiting {
-                reason = waiting.clone();
-            } else if let Some(terminated) = terminated {
-                reason = match (&terminated.reason, terminated.signal) {
-                    (Some(r), _) if !r.is_empty() => r.clone(),
+                reason = waiting.to_string();
+            } else if let Some(terminated) = &state.terminated {
+                reason = match (terminated.reason.as_str(), terminated.signal) {
+                    (r, _) if !r.is_empty() => r.to_string(),
                     (_, Some(signal)) if signal != 0 => format!("Signal:{signal}"),
                     _ => format!("ExitCode:{}", terminated.exit_code),
                 };
-            } else if container.ready && state.and_then(|s| s.running.as_ref()).is_some() {
+            } else if container.ready && state.running.is_some() {
                 has_running = true;
             }
         }
         if reason == "Completed" && has_running {
-            reason = if condition_true(pod, "Ready") { "Running" } else { "NotReady" }.to_string();
+            reason =
+                if model::condition_true(&status.conditions, "Ready") { "Running" } else { "NotReady" }.to_string();
         }
     }
     if pod.metadata.deletion_timestamp.is_some() {
-        reason = if status.and_then(|s| s.reason.as_deref()) == Some(NODE_UNREACHABLE) {
-            "Unknown".to_string()
-        } else {
-            "Terminating".to_string()
-        };
+        reason = if status.reason == NODE_UNREACHABLE { "Unknown".to_string() } else { "Terminating".to_string() };
     }
     reason
 }
 
-fn condition_true(pod: &Pod, kind: &str) -> bool {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|conditions| conditions.iter().any(|c| c.type_ == kind && c.status == "True"))
-}
-
 /// READY as `ready/total` containers.
 pub fn pod_ready(pod: &Pod) -> String {
-    let total = pod.spec.as_ref().map_or(0, |s| s.containers.len());
-    let ready = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .map_or(0, |statuses| statuses.iter().filter(|c| c.ready).count());
+    let total = pod.spec.containers.len();
+    let ready = pod.status.container_statuses.iter().filter(|c| c.ready).count();
     format!("{ready}/{total}")
 }
 
 /// RESTARTS: the sum over containers, with the last restart's age like kubectl (`5 (2m ago)`).
 pub fn pod_restarts(pod: &Pod, now: i64) -> String {
-    let statuses = pod.status.as_ref().and_then(|s| s.container_statuses.as_deref()).unwrap_or_default();
-    let restarts: i32 = statuses.iter().map(|c| c.restart_count).sum();
-    let last = statuses
-        .iter()
-        .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref())
-        .map(seconds)
-        .max();
+    let statuses = &pod.status.container_statuses;
+    let restarts: i64 = statuses.iter().map(|c| c.restart_count).sum();
+    let last = statuses.iter().filter_map(|c| c.last_state.terminated.as_ref()?.finished_at).map(|t| t.0).max();
     match last {
         Some(last) if restarts > 0 => format!("{restarts} ({} ago)", human_duration(now - last)),
         _ => restarts.to_string(),
@@ -159,8 +133,8 @@ pub fn human_duration(seconds: i64) -> String {
     }
 }
 
-fn age(created: Option<&Time>, now: i64) -> String {
-    created.map_or_else(|| "<unknown>".to_string(), |t| human_duration(now - seconds(t)))
+fn age(created: Option<Timestamp>, now: i64) -> String {
+    created.map_or_else(|| "<unknown>".to_string(), |t| human_duration(now - t.0))
 }
 
 /// Left-aligned columns separated by three spaces, like kubectl.
@@ -196,14 +170,13 @@ pub fn deployment_rows(deployments: &[&Deployment], now: i64) -> Vec<Vec<String>
     deployments
         .iter()
         .map(|d| {
-            let status = d.status.as_ref();
-            let desired = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+            let status = &d.status;
             vec![
-                d.metadata.name.clone().unwrap_or_default(),
-                format!("{}/{desired}", status.and_then(|s| s.ready_replicas).unwrap_or(0)),
-                status.and_then(|s| s.updated_replicas).unwrap_or(0).to_string(),
-                status.and_then(|s| s.available_replicas).unwrap_or(0).to_string(),
-                age(d.metadata.creation_timestamp.as_ref(), now),
+                d.metadata.name.clone(),
+                format!("{}/{}", status.ready_replicas.unwrap_or(0), d.desired()),
+                status.updated_replicas.unwrap_or(0).to_string(),
+                status.available_replicas.unwrap_or(0).to_string(),
+                age(d.metadata.creation_timestamp, now),
             ]
         })
         .collect()
@@ -213,11 +186,10 @@ pub fn deployment_rows(deployments: &[&Deployment], now: i64) -> Vec<Vec<String>
 pub fn statefulset_rows(sets: &[&StatefulSet], now: i64) -> Vec<Vec<String>> {
     sets.iter()
         .map(|s| {
-            let desired = s.spec.as_ref().and_then(|spec| spec.replicas).unwrap_or(1);
             vec![
-                s.metadata.name.clone().unwrap_or_default(),
-                format!("{}/{desired}", s.status.as_ref().and_then(|st| st.ready_replicas).unwrap_or(0)),
-                age(s.metadata.creation_timestamp.as_ref(), now),
+                s.metadata.name.clone(),
+                format!("{}/{}", s.status.ready_replicas.unwrap_or(0), s.spec.replicas.unwrap_or(1)),
+                age(s.metadata.creation_timestamp, now),
             ]
         })
         .collect()
@@ -227,26 +199,22 @@ pub fn statefulset_rows(sets: &[&StatefulSet], now: i64) -> Vec<Vec<String>> {
 pub fn daemonset_rows(sets: &[&DaemonSet], now: i64) -> Vec<Vec<String>> {
     sets.iter()
         .map(|d| {
-            let status = d.status.as_ref();
-            let selector = d
-                .spec
-                .as_ref()
-                .and_then(|s| s.template.spec.as_ref())
-                .and_then(|s| s.node_selector.as_ref())
-                .filter(|m| !m.is_empty())
-                .map_or_else(
-                    || "<none>".to_string(),
-                    |m| m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
-                );
+            let status = &d.status;
+            let node_selector = &d.spec.template.spec.node_selector;
+            let selector = if node_selector.is_empty() {
+                "<none>".to_string()
+            } else {
+                node_selector.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+            };
             vec![
-                d.metadata.name.clone().unwrap_or_default(),
-                status.map_or(0, |s| s.desired_number_scheduled).to_string(),
-                status.map_or(0, |s| s.current_number_scheduled).to_string(),
-                status.map_or(0, |s| s.number_ready).to_string(),
-                status.and_then(|s| s.updated_number_scheduled).unwrap_or(0).to_string(),
-                status.and_then(|s| s.number_available).unwrap_or(0).to_string(),
+                d.metadata.name.clone(),
+                status.desired_number_scheduled.to_string(),
+                status.current_number_scheduled.to_string(),
+                status.number_ready.to_string(),
+                status.updated_number_scheduled.unwrap_or(0).to_string(),
+                status.number_available.unwrap_or(0).to_string(),
                 selector,
-                age(d.metadata.creation_timestamp.as_ref(), now),
+                age(d.metadata.creation_timestamp, now),
             ]
         })
         .collect()
@@ -257,11 +225,11 @@ pub fn pod_rows(pods: &[&Pod], now: i64) -> Vec<Vec<String>> {
     pods.iter()
         .map(|pod| {
             vec![
-                pod.metadata.name.clone().unwrap_or_default(),
+                pod.metadata.name.clone(),
                 pod_ready(pod),
                 pod_status(pod),
                 pod_restarts(pod, now),
-                age(pod.metadata.creation_timestamp.as_ref(), now),
+                age(pod.metadata.creation_timestamp, now),
             ]
         })
         .collect()

@@ -6,7 +6,6 @@ use std::io::IsTerminal;
 
 use super::{render_data, runtime, tool_context, write_stdout};
 use crate::cli::{DiagnoseArgs, FailOn, OutputFormat};
-use crate::cluster::Cluster;
 use crate::diagnose::{self, Report, Severity};
 use crate::error::{CliError, ExitStatus};
 use crate::settings::Settings;
@@ -44,38 +43,6 @@ pub fn run(settings: &Settings, args: &DiagnoseArgs) -> Result<ExitStatus, CliEr
     };
     let failing = threshold.is_some_and(|threshold| report.findings.iter().any(|f| f.severity <= threshold));
     Ok(if failing { ExitStatus::Failure } else { ExitStatus::Success })
-}
-
-impl Cluster {
-    /// Every namespace with objects (snapshot) or every namespace of the cluster (live).
-    pub async fn namespaces(&self) -> Result<Vec<String>, crate::cluster::ClusterError> {
-        match self {
-            Cluster::Snapshot { objects, .. } => {
-                let mut names: Vec<String> = objects
-                    .pods
-                    .iter()
-                    .map(|o| &o.metadata)
-                    .chain(objects.deployments.iter().map(|o| &o.metadata))
-                    .filter_map(|m| m.namespace.clone())
-                    .chain(objects.other.iter().filter_map(|o| o["metadata"]["namespace"].as_str().map(str::to_string)))
-                    .collect();
-                names.sort();
-                names.dedup();
-                Ok(names)
-            }
-            Cluster::Live(live) => {
-                let api: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(live.client.clone());
-                let list = api.list(&kube::api::ListParams::default()).await.map_err(|_| {
-                    crate::cluster::ClusterError::Forbidden {
-                        verb: "list".into(),
-                        resource: "namespaces".into(),
-                        namespace: "(cluster)".into(),
-                    }
-                })?;
-                Ok(list.items.into_iter().filter_map(|n| n.metadata.name).collect())
-            }
-        }
-    }
 }
 
 /// `--explain`: the LLM explains the findings in plain words, after the deterministic report

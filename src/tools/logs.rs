@@ -177,8 +177,8 @@ impl Direct for Logs {
 /// The pods a `logs` target names: a label selector, `pod/x`, a workload (its selector) or
 /// a pod by name or fragment.
 async fn log_pods(cluster: &cluster::Cluster, namespace: &str, target: &str) -> Result<Vec<String>, ToolError> {
-    let names = |pods: Vec<k8s_openapi::api::core::v1::Pod>| {
-        let mut names: Vec<String> = pods.into_iter().filter_map(|p| p.metadata.name).collect();
+    let names = |pods: Vec<cluster::model::Pod>| {
+        let mut names: Vec<String> = pods.into_iter().map(|p| p.metadata.name).filter(|n| !n.is_empty()).collect();
         names.sort();
         names
     };

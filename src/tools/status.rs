@@ -156,30 +156,25 @@ pub(super) fn select(objects: &Objects, target: &str, namespace: &str) -> Result
         .chain(objects.daemonsets.iter().map(|d| &d.metadata));
     match cluster::resolve_one("workload", namespace, query, workloads) {
         Ok(name) => {
-            let named = |meta: &kube::api::ObjectMeta| meta.name.as_deref() == Some(name.as_str());
+            let named = |meta: &cluster::model::Meta| meta.name == name;
             let mut selectors = Vec::new();
             let mut view = Objects::default();
             for deployment in objects.deployments.iter().filter(|d| named(&d.metadata)) {
-                selectors.extend(deployment.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                selectors.push(deployment.spec.selector.match_labels.clone());
                 view.deployments.push(deployment.clone());
             }
             for set in objects.statefulsets.iter().filter(|s| named(&s.metadata)) {
-                selectors.extend(set.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                selectors.push(set.spec.selector.match_labels.clone());
                 view.statefulsets.push(set.clone());
             }
             for set in objects.daemonsets.iter().filter(|d| named(&d.metadata)) {
-                selectors.extend(set.spec.as_ref().and_then(|s| s.selector.match_labels.clone()));
+                selectors.push(set.spec.selector.match_labels.clone());
                 view.daemonsets.push(set.clone());
             }
             view.pods = objects
                 .pods
                 .iter()
-                .filter(|pod| {
-                    let labels = pod.metadata.labels.as_ref();
-                    selectors.iter().any(|selector| {
-                        !selector.is_empty() && selector.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-                    })
-                })
+                .filter(|pod| selectors.iter().any(|selector| cluster::model::selects(selector, &pod.metadata.labels)))
                 .cloned()
                 .collect();
             Ok(view)
@@ -188,12 +183,7 @@ pub(super) fn select(objects: &Objects, target: &str, namespace: &str) -> Result
             // Maybe it names a pod.
             match cluster::resolve_one("pod", namespace, query, objects.pods.iter().map(|p| &p.metadata)) {
                 Ok(name) => Ok(Objects {
-                    pods: objects
-                        .pods
-                        .iter()
-                        .filter(|p| p.metadata.name.as_deref() == Some(name.as_str()))
-                        .cloned()
-                        .collect(),
+                    pods: objects.pods.iter().filter(|p| p.metadata.name == name).cloned().collect(),
                     ..Objects::default()
                 }),
                 Err(ClusterError::NotFound { suggestions: pod_suggestions, .. }) => Err(ClusterError::NotFound {
@@ -223,7 +213,7 @@ struct View {
 fn with_columns(
     header: &[&'static str],
     rows: Vec<Vec<String>>,
-    metas: &[(&kube::api::ObjectMeta, Vec<String>)],
+    metas: &[(&cluster::model::Meta, Vec<String>)],
     view: View,
 ) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let mut columns = header.to_vec();
@@ -238,7 +228,7 @@ fn with_columns(
         .zip(metas)
         .map(|(mut row, (meta, images))| {
             if view.all_namespaces {
-                row.insert(0, meta.namespace.clone().unwrap_or_default());
+                row.insert(0, meta.namespace.clone());
             }
             if view.images {
                 row.push(images.join(","));
@@ -249,8 +239,8 @@ fn with_columns(
     (columns, rows)
 }
 
-fn template_images(template: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<String> {
-    template.map(|spec| spec.containers.iter().filter_map(|c| c.image.clone()).collect()).unwrap_or_default()
+fn template_images(spec: &cluster::model::PodSpec) -> Vec<String> {
+    spec.containers.iter().map(|c| c.image.clone()).collect()
 }
 
 /// The status report: kubectl-style tables per kind, and the same as data.
@@ -268,7 +258,7 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
                      header: &[&'static str],
                      keys: &[&str],
                      rows: Vec<Vec<String>>,
-                     metas: Vec<(&kube::api::ObjectMeta, Vec<String>)>| {
+                     metas: Vec<(&cluster::model::Meta, Vec<String>)>| {
         let (columns, rows) = with_columns(header, rows, &metas, view);
         if !rows.is_empty() {
             sections.push(format!("{title}\n{}", print::table(&columns, &rows)));
@@ -296,10 +286,7 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
         &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
         &["name", "ready", "up_to_date", "available", "age"],
         print::deployment_rows(&deployments, now),
-        deployments
-            .iter()
-            .map(|d| (&d.metadata, template_images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref()))))
-            .collect(),
+        deployments.iter().map(|d| (&d.metadata, template_images(&d.spec.template.spec))).collect(),
     );
     table(
         "STATEFULSETS",
@@ -307,10 +294,7 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
         &["NAME", "READY", "AGE"],
         &["name", "ready", "age"],
         print::statefulset_rows(&statefulsets, now),
-        statefulsets
-            .iter()
-            .map(|s| (&s.metadata, template_images(s.spec.as_ref().and_then(|s| s.template.spec.as_ref()))))
-            .collect(),
+        statefulsets.iter().map(|s| (&s.metadata, template_images(&s.spec.template.spec))).collect(),
     );
     table(
         "DAEMONSETS",
@@ -318,10 +302,7 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
         &["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
         &["name", "desired", "current", "ready", "up_to_date", "available", "node_selector", "age"],
         print::daemonset_rows(&daemonsets, now),
-        daemonsets
-            .iter()
-            .map(|d| (&d.metadata, template_images(d.spec.as_ref().and_then(|s| s.template.spec.as_ref()))))
-            .collect(),
+        daemonsets.iter().map(|d| (&d.metadata, template_images(&d.spec.template.spec))).collect(),
     );
     table(
         "PODS",
@@ -329,7 +310,7 @@ fn render_status(objects: &Objects, namespace: &str, now: i64, view: View) -> To
         &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
         &["name", "ready", "status", "restarts", "age"],
         print::pod_rows(&pods, now),
-        pods.iter().map(|p| (&p.metadata, template_images(p.spec.as_ref()))).collect(),
+        pods.iter().map(|p| (&p.metadata, template_images(&p.spec))).collect(),
     );
     let text = if sections.is_empty() {
         if view.all_namespaces {

@@ -270,3 +270,143 @@ fn kinds_you_may_not_list_are_reported_not_fatal() {
     );
     assert!(output.data["findings"].as_array().unwrap().iter().any(|f| f["code"] == "CrashLoopBackOff"));
 }
+
+#[test]
+fn live_lists_are_paged_and_every_page_is_read() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let diagnose = |paging: bool| {
+        let mut objects = example_objects();
+        objects.extend(backend_pods(1_234));
+        let mut state = State::default();
+        state.paging = paging;
+        state.add(objects);
+        let state = Arc::new(Mutex::new(state));
+        let output = runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap()
+        });
+        (output, state)
+    };
+    let (whole, _) = diagnose(false);
+    let (output, state) = diagnose(true);
+    assert!(whole.data["summary"]["objects_checked"].as_u64().unwrap() > 1_234);
+    assert_eq!(output.data["summary"], whole.data["summary"], "every page was read");
+    assert_eq!(output.data["findings"], whole.data["findings"]);
+    let requests = state.lock().unwrap().requests.clone();
+    let pages: Vec<&str> =
+        requests.iter().filter(|r| r.path == "/api/v1/namespaces/todo/pods").map(|r| r.query.as_str()).collect();
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(pages.iter().all(|q| q.contains("limit=500")), "{pages:?}");
+    assert!(pages[1].contains("continue=500") && pages[2].contains("continue=1000"), "{pages:?}");
+    // Every kind is paged, not only pods.
+    assert!(requests.iter().filter(|r| !r.path.ends_with("/log")).all(|r| r.query.contains("limit=500")));
+}
+
+#[test]
+fn a_namespace_list_error_is_reported_as_it_is() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    for (code, forbidden) in [(500, false), (403, true)] {
+        let mut state = State::default();
+        state.add(example_objects());
+        state.errors.insert("namespaces".into(), code);
+        let state = Arc::new(Mutex::new(state));
+        let error = runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            ctx.cluster.get().await.unwrap().namespaces().await.unwrap_err()
+        });
+        assert_eq!(matches!(error, todo_ai::cluster::ClusterError::Forbidden { .. }), forbidden, "{code}: {error}");
+        if !forbidden {
+            assert!(error.to_string().contains("namespaces is Error"), "{error}");
+        }
+    }
+}
+
+fn ingress_without_classes() -> Vec<Value> {
+    let mut objects: Vec<Value> = example_objects().into_iter().filter(|o| o["kind"] != "IngressClass").collect();
+    objects.push(json!({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "todo", "namespace": "todo"},
+        "spec": {"ingressClassName": "nginx", "rules": [{"http": {"paths": [
+            {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "todo-frontend", "port": {"number": 3000}}}}
+        ]}}]}
+    }));
+    objects
+}
+
+#[test]
+fn an_ingress_class_that_no_listed_class_matches_is_missing_live() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let diagnose = |forbidden: bool| {
+        let mut state = State::default();
+        state.add(ingress_without_classes());
+        if forbidden {
+            state.errors.insert("ingressclasses".into(), 403);
+        }
+        let state = Arc::new(Mutex::new(state));
+        runtime.block_on(async {
+            let ctx = fake_api::start(state.clone());
+            tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap().data
+        })
+    };
+    let ingress = |report: &Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["object"]["kind"] == "Ingress")
+            .map(|f| (f["code"].as_str().unwrap().to_string(), f["severity"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    // The LIST succeeded and found no IngressClass at all: no controller serves it.
+    assert_eq!(ingress(&diagnose(false)), [("IngressClassMissing".to_string(), "critical".to_string())]);
+    // The LIST was refused: the class could not be checked.
+    let refused = diagnose(true);
+    assert_eq!(ingress(&refused), [("IngressClassUnchecked".to_string(), "info".to_string())]);
+    assert_eq!(refused["summary"]["unchecked"], json!(["ingressclasses: forbidden"]));
+}
+
+#[test]
+fn a_named_target_has_its_running_pods_logs_scanned_for_errors() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut objects = example_objects();
+    objects.extend(backend_pods(5));
+    let mut state = State::default();
+    state.add(objects);
+    state.logs.insert(
+        "todo-backend-abc-00000".into(),
+        "INFO started\nINFO GET /health 200\nERROR cannot reach postgresql://todo:pw-123@db:5432/todo: connection refused\nINFO GET /health 200\n".into(),
+    );
+    let state = Arc::new(Mutex::new(state));
+    let output = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        tools::check("diagnose", json!({"target": "backend"}), &ctx).unwrap().run(&ctx).await.unwrap()
+    });
+    let findings = output.data["findings"].as_array().unwrap();
+    let logged = findings
+        .iter()
+        .find(|f| f["code"] == "LogErrors" && f["object"]["name"] == "todo-backend-abc-00000")
+        .unwrap_or_else(|| panic!("{}", output.text));
+    assert_eq!(logged["severity"], "warning");
+    assert!(logged["message"].as_str().unwrap().contains("connection refused"), "{logged}");
+    assert!(!output.data.to_string().contains("pw-123"), "log lines are redacted");
+    // Healthy logs say nothing; reads are bounded: a few running pods, a tail of lines.
+    assert!(!findings.iter().any(|f| f["code"] == "LogErrors" && f["object"]["name"] != "todo-backend-abc-00000"));
+    let requests = state.lock().unwrap().requests.clone();
+    let scans: Vec<_> =
+        requests.iter().filter(|r| r.path.ends_with("/log") && !r.query.contains("previous=true")).collect();
+    assert_eq!(scans.len(), 3, "{scans:?}");
+    assert!(scans.iter().all(|r| r.query.contains("tailLines=100") && r.query.contains("container=backend")));
+    // Without a target no running pod's log is read.
+    let state = Arc::new(Mutex::new({
+        let mut state = State::default();
+        state.add(example_objects().into_iter().chain(backend_pods(5)));
+        state
+    }));
+    runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap()
+    });
+    assert!(
+        state.lock().unwrap().requests.iter().all(|r| !r.path.ends_with("/log") || r.query.contains("previous=true"))
+    );
+}

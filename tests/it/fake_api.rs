@@ -30,6 +30,11 @@ pub struct State {
     pub errors: HashMap<String, u16>,
     /// `METHOD plural` → HTTP status to answer with once, then behave.
     pub errors_once: HashMap<String, u16>,
+    /// Honour `limit` and `continue` on LISTs, like a real API server (off: every LIST is
+    /// answered whole, whatever it asks).
+    pub paging: bool,
+    /// Pod name → its log (others log a start-up failure with a database URL).
+    pub logs: HashMap<String, String>,
     pub requests: Vec<Recorded>,
     /// What every container log read answers instead of the default three lines.
     pub log: Option<String>,
@@ -77,6 +82,11 @@ impl State {
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let cluster_scoped;
         let rest = match parts.as_slice() {
+            // The namespaces themselves are a cluster-scoped kind.
+            ["api", _version, "namespaces"] => {
+                cluster_scoped = ["", "namespaces"];
+                &cluster_scoped[..]
+            }
             ["api", _version, "namespaces", rest @ ..] => rest,
             ["apis", _group, _version, "namespaces", rest @ ..] => rest,
             // Cluster-scoped kinds (nodes, ingressclasses …) live under the empty namespace.
@@ -118,11 +128,26 @@ impl State {
                         })
                     })
                     .collect();
-                (200, json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": "1"}, "items": items}))
+                let param = |name: &str| {
+                    query.split('&').find_map(|pair| pair.strip_prefix(name)).and_then(|v| v.parse::<usize>().ok())
+                };
+                let (items, next) = match param("limit=") {
+                    Some(limit) if self.paging => {
+                        let start = param("continue=").unwrap_or(0).min(items.len());
+                        let end = (start + limit).min(items.len());
+                        let next = if end < items.len() { end.to_string() } else { String::new() };
+                        (items[start..end].to_vec(), next)
+                    }
+                    _ => (items, String::new()),
+                };
+                (
+                    200,
+                    json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": "1", "continue": next}, "items": items}),
+                )
             }
             ("GET", Some(name), Some("log")) => (
                 200,
-                Value::String(self.log.clone().unwrap_or_else(|| {
+                Value::String(self.logs.get(name).cloned().or_else(|| self.log.clone()).unwrap_or_else(|| {
                     format!(
                         "{name} starting\n{name} DATABASE_URL=postgresql://todo:pw-123@db/todo\n{name} exited with 1\n"
                     )

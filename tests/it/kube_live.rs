@@ -50,10 +50,10 @@ fn status_lists_each_kind_once_whatever_the_number_of_pods() {
         assert_eq!(
             seen,
             vec![
-                "GET /api/v1/namespaces/todo/pods?",
-                "GET /apis/apps/v1/namespaces/todo/daemonsets?",
-                "GET /apis/apps/v1/namespaces/todo/deployments?",
-                "GET /apis/apps/v1/namespaces/todo/statefulsets?",
+                "GET /api/v1/namespaces/todo/pods?&limit=500",
+                "GET /apis/apps/v1/namespaces/todo/daemonsets?&limit=500",
+                "GET /apis/apps/v1/namespaces/todo/deployments?&limit=500",
+                "GET /apis/apps/v1/namespaces/todo/statefulsets?&limit=500",
             ]
         );
         counts.push(seen.len());
@@ -150,7 +150,7 @@ fn events_newest_last_filtered_and_redacted() {
     assert!(events.iter().all(|e| e["object"].as_str().unwrap().contains("backend")));
     assert_eq!(events.last().unwrap()["reason"], "Failed", "newest last");
     assert!(!output.text.contains("Xk9-pl7q"), "{}", output.text);
-    assert_eq!(requests(&state), vec!["GET /api/v1/namespaces/todo/events?"]);
+    assert_eq!(requests(&state), vec!["GET /api/v1/namespaces/todo/events?&limit=500"]);
 }
 
 /// An approver that must never be asked.

@@ -185,3 +185,100 @@ fn a_silent_api_server_times_out_with_one_line() {
             .and(predicate::str::contains("hint: check the network to the API server, then try again")),
         );
 }
+
+// Hostile snapshots (issue 12 #6): each of these hung, read forever or took gigabytes before.
+
+#[test]
+fn a_fifo_is_refused_without_waiting_for_a_writer() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("snapshot.yaml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    todo_ai(&home)
+        .args(["--snapshot", fifo.to_str().unwrap(), "-n", "todo", "status"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a regular file"));
+}
+
+#[test]
+fn a_device_is_refused_before_a_byte_is_read() {
+    let home = tempfile::tempdir().unwrap();
+    todo_ai(&home)
+        .args(["--snapshot", "/dev/zero", "-n", "todo", "status"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: cannot read snapshot `/dev/zero`: not a regular file"));
+}
+
+#[test]
+fn bytes_are_read_through_a_configurable_limit() {
+    let home = tempfile::tempdir().unwrap();
+    todo_ai(&home)
+        .env("TODO_AI_SNAPSHOT_MAX_BYTES", "16K")
+        .args(["--snapshot", EXAMPLE, "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "larger than the snapshot limit of 16384 bytes (set `TODO_AI_SNAPSHOT_MAX_BYTES` to raise it)",
+        ));
+    // A directory's files count together.
+    let directory = home.path().join("snap");
+    std::fs::create_dir(&directory).unwrap();
+    std::fs::copy(EXAMPLE, directory.join("a.yaml")).unwrap();
+    std::fs::copy(EXAMPLE, directory.join("b.yaml")).unwrap();
+    let size = std::fs::metadata(EXAMPLE).unwrap().len();
+    todo_ai(&home)
+        .env("TODO_AI_SNAPSHOT_MAX_BYTES", (size * 3 / 2).to_string())
+        .args(["--snapshot", directory.to_str().unwrap(), "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("larger than the snapshot limit"));
+    todo_ai(&home).args(["--snapshot", directory.to_str().unwrap(), "status"]).assert().code(0);
+}
+
+#[test]
+fn links_in_a_snapshot_directory_are_not_followed() {
+    let home = tempfile::tempdir().unwrap();
+    let outside = home.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(
+        outside.join("private.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: from-outside, namespace: todo}\nspec: {containers: [{name: c, image: x}]}\n",
+    )
+    .unwrap();
+    let directory = home.path().join("snap");
+    std::fs::create_dir(&directory).unwrap();
+    std::fs::copy(EXAMPLE, directory.join("todo.yaml")).unwrap();
+    std::os::unix::fs::symlink(outside.join("private.yaml"), directory.join("linked.yaml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", directory.join("zero.yaml")).unwrap();
+    todo_ai(&home)
+        .args(["--snapshot", directory.to_str().unwrap(), "-n", "todo", "status"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("todo-backend").and(predicate::str::contains("from-outside").not()));
+}
+
+#[test]
+fn an_alias_bomb_is_refused_within_bounds() {
+    // 50 KB of YAML whose aliases expand a 10 KB string through 8,000 pods: 1.2 GB before.
+    let home = tempfile::tempdir().unwrap();
+    let long = "x".repeat(10_000);
+    let mut text = format!(
+        "apiVersion: v1\nkind: List\nitems:\n- &p {{apiVersion: v1, kind: Pod, metadata: {{name: p, labels: {{a: &s \"{long}\", b: *s, c: *s}}}}, spec: {{containers: [{{name: *s, image: *s}}, {{name: *s, image: *s}}]}}}}\n"
+    );
+    text.push_str(&"- *p\n".repeat(8_000));
+    let bomb = home.path().join("bomb.yaml");
+    std::fs::write(&bomb, text).unwrap();
+    todo_ai(&home)
+        .args(["--snapshot", bomb.to_str().unwrap(), "-n", "default", "status"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("the YAML expands beyond the snapshot limits")
+                .or(predicate::str::contains("needs more memory than its budget allows")),
+        );
+}

@@ -1,0 +1,92 @@
+//! Rendering a report for people: text (root causes first, each with its evidence, fix and
+//! the symptoms it explains; colour optional) and Markdown for CI comments and tickets.
+
+use super::{Report, Severity};
+
+/// The text report: root causes first, each with its evidence, fix and the symptoms it
+/// explains. `colour` adds ANSI colour to severities.
+pub fn render_text(report: &Report, colour: bool) -> String {
+    let paint = |severity: Severity| -> String {
+        let label = severity.name().to_uppercase();
+        if !colour {
+            return label;
+        }
+        let code = match severity {
+            Severity::Critical => "31;1",
+            Severity::Warning => "33;1",
+            Severity::Info => "36",
+        };
+        format!("\u{1b}[{code}m{label}\u{1b}[0m")
+    };
+    let mut text = String::new();
+    let summary = &report.summary;
+    if !summary.unchecked.is_empty() {
+        text.push_str(&format!("not checked (no access): {}\n", summary.unchecked.join(", ")));
+    }
+    if report.findings.is_empty() {
+        text.push_str(&format!(
+            "No problems found in namespace {} ({} objects checked).\n",
+            summary.namespace, summary.objects_checked
+        ));
+        return text;
+    }
+    text.push_str(&format!(
+        "Namespace {}: {} critical, {} warning, {} info ({} root cause{}, {} objects checked)\n",
+        summary.namespace,
+        summary.critical,
+        summary.warning,
+        summary.info,
+        summary.root_causes,
+        if summary.root_causes == 1 { "" } else { "s" },
+        summary.objects_checked
+    ));
+    for finding in &report.findings {
+        text.push('\n');
+        let marker = if finding.root_cause { "root cause" } else { "symptom" };
+        text.push_str(&format!(
+            "{} {} {} ({marker})\n  {}\n",
+            paint(finding.severity),
+            finding.code,
+            finding.object.display(),
+            finding.message
+        ));
+        for line in &finding.evidence {
+            text.push_str(&format!("  evidence: {line}\n"));
+        }
+        for line in &finding.fix {
+            text.push_str(&format!("  fix: {line}\n"));
+        }
+        if !finding.related.is_empty() {
+            text.push_str(&format!("  explains: {}\n", finding.related.join(", ")));
+        }
+    }
+    text
+}
+
+/// The Markdown report (for CI comments and tickets).
+pub fn render_markdown(report: &Report) -> String {
+    let summary = &report.summary;
+    let mut text = format!(
+        "## todo-ai diagnose: namespace `{}`\n\n{} critical, {} warning, {} info\n",
+        summary.namespace, summary.critical, summary.warning, summary.info
+    );
+    for finding in &report.findings {
+        text.push_str(&format!(
+            "\n### {} `{}` — {}\n\n{}\n",
+            finding.severity.name(),
+            finding.object.display(),
+            finding.code,
+            finding.message
+        ));
+        for line in &finding.evidence {
+            text.push_str(&format!("- evidence: `{line}`\n"));
+        }
+        for line in &finding.fix {
+            text.push_str(&format!("- fix: {line}\n"));
+        }
+        if !finding.related.is_empty() {
+            text.push_str(&format!("- explains: {}\n", finding.related.join(", ")));
+        }
+    }
+    text
+}
