@@ -20,7 +20,7 @@ pub fn run(settings: &Settings, args: &DiagnoseArgs) -> Result<ExitStatus, CliEr
     let report = runtime.block_on(async {
         let cluster = ctx.cluster.get().await?;
         let namespaces = if args.all_namespaces { cluster.namespaces().await? } else { vec![ctx.namespace.clone()] };
-        diagnose::run_namespaces(&cluster, &namespaces, args.target.as_deref(), args.all_namespaces).await
+        diagnose::run_namespaces(&cluster, &namespaces, args.target.as_deref(), args.all_namespaces, &ctx.limits).await
     })?;
     let text = match settings.output {
         OutputFormat::Text => {

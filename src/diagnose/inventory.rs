@@ -17,6 +17,8 @@ pub struct Source {
     /// IngressClasses were listed from a live cluster successfully, so none listed means none
     /// exist (a snapshot may simply not include them).
     pub ingress_classes_listed: bool,
+    /// The ceilings remediations stay within (replicas, CPU, memory).
+    pub ceilings: crate::validate::Limits,
 }
 
 /// The objects of one namespace, by kind, with indexes.

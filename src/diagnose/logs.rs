@@ -163,6 +163,7 @@ pub(super) async fn scan_target_logs(
             root_cause: true,
             workload: None,
             container: Some(container.clone()),
+            remediations: Vec::new(),
         });
     }
     super::order(&mut report.findings);

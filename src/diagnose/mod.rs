@@ -19,6 +19,7 @@ mod analyzers;
 mod code;
 mod inventory;
 mod logs;
+pub mod remediate;
 mod render;
 
 use serde::Serialize;
@@ -98,6 +99,9 @@ pub struct Finding {
     /// The container it is about, when it is about one; not part of the report's JSON.
     #[serde(skip)]
     pub container: Option<String>,
+    /// Typed fixes todo-ai can apply (calls to the vetted tools, with why and evidence).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remediations: Vec<remediate::Remediation>,
 }
 
 impl Finding {
@@ -150,12 +154,18 @@ pub async fn run(
     cluster: &crate::cluster::Cluster,
     namespace: &str,
     target: Option<&str>,
+    ceilings: &crate::validate::Limits,
 ) -> Result<Report, crate::cluster::ClusterError> {
     let report = match cluster {
-        crate::cluster::Cluster::Snapshot { objects, .. } => analyze(objects, namespace, target),
+        crate::cluster::Cluster::Snapshot { objects, .. } => {
+            analyze_with(objects, namespace, target, Source { ceilings: *ceilings, ..Source::default() })
+        }
         crate::cluster::Cluster::Live(_) => {
             let gathered = cluster.gather(namespace).await?;
-            let source = Source { ingress_classes_listed: gathered.listed.iter().any(|kind| kind == "ingressclasses") };
+            let source = Source {
+                ingress_classes_listed: gathered.listed.iter().any(|kind| kind == "ingressclasses"),
+                ceilings: *ceilings,
+            };
             let mut report = analyze_with(&gathered.objects, namespace, target, source);
             let pods = target.map(|target| logs::target_pods(&gathered.objects, namespace, target)).unwrap_or_default();
             report.summary.unchecked = gathered.unchecked;
@@ -180,6 +190,7 @@ pub fn analyze_with(objects: &Objects, namespace: &str, target: Option<&str>, so
     let inventory = Inventory::new(objects, namespace, source);
     let mut findings = analyzers::run(&inventory);
     link_root_causes(&mut findings);
+    remediate::attach(&inventory, &mut findings, &inventory.source.ceilings);
     if let Some(target) = target {
         let target = target_name(target);
         findings.retain(|f| {
@@ -278,10 +289,11 @@ pub async fn run_namespaces(
     namespaces: &[String],
     target: Option<&str>,
     all: bool,
+    ceilings: &crate::validate::Limits,
 ) -> Result<Report, crate::cluster::ClusterError> {
     let mut reports = Vec::new();
     for namespace in namespaces {
-        reports.push(run(cluster, namespace, target).await?);
+        reports.push(run(cluster, namespace, target, ceilings).await?);
     }
     Ok(merge(reports, all))
 }

@@ -59,8 +59,34 @@ pub fn render_text(report: &Report, colour: bool) -> String {
         if !finding.related.is_empty() {
             text.push_str(&format!("  explains: {}\n", finding.related.join(", ")));
         }
+        for remediation in &finding.remediations {
+            text.push_str(&format!("  todo-ai can fix: {} — {}\n", call_line(remediation), remediation.reason));
+        }
+    }
+    let fixable = report.findings.iter().filter(|f| !f.remediations.is_empty()).count();
+    if fixable > 0 {
+        text.push_str(&format!(
+            "\nFixes todo-ai can apply: {fixable} finding{} above. Run `todo-ai fix [TARGET] -n {}` to review and apply them (each is shown and asked for first, then verified).\n",
+            if fixable == 1 { " has one" } else { "s have one" },
+            summary.namespace
+        ));
     }
     text
+}
+
+/// A remediation's call on one line: `rollout_undo deployment=api revision=2`.
+pub fn call_line(remediation: &super::remediate::Remediation) -> String {
+    let mut line = remediation.tool.to_string();
+    if let serde_json::Value::Object(args) = &remediation.args {
+        for (key, value) in args {
+            let value = match value {
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            line.push_str(&format!(" {key}={value}"));
+        }
+    }
+    line
 }
 
 /// The Markdown report (for CI comments and tickets).
@@ -86,6 +112,9 @@ pub fn render_markdown(report: &Report) -> String {
         }
         if !finding.related.is_empty() {
             text.push_str(&format!("- explains: {}\n", finding.related.join(", ")));
+        }
+        for remediation in &finding.remediations {
+            text.push_str(&format!("- todo-ai can fix: `{}` — {}\n", call_line(remediation), remediation.reason));
         }
     }
     text

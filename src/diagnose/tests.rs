@@ -164,7 +164,7 @@ fn an_ingress_class_is_checked_only_where_it_can_be() {
     let snapshot = analyze(&objects, "shop", None);
     assert_eq!(codes(&snapshot), [(Code::IngressClassUnchecked, Severity::Info)]);
     // A live LIST that succeeded and found none: nothing serves the Ingress.
-    let live = analyze_with(&objects, "shop", None, Source { ingress_classes_listed: true });
+    let live = analyze_with(&objects, "shop", None, Source { ingress_classes_listed: true, ..Source::default() });
     assert_eq!(codes(&live), [(Code::IngressClassMissing, Severity::Critical)]);
     assert!(live.findings[0].message.contains("no IngressClass at all"), "{}", live.findings[0].message);
     // With classes, only an unknown one is reported.

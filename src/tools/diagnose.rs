@@ -73,9 +73,14 @@ impl Tool for Diagnose {
             let namespace = ns(&args.namespace, ctx).to_string();
             let cluster = ctx.cluster.get().await?;
             let namespaces = if args.all_namespaces { cluster.namespaces().await? } else { vec![namespace] };
-            let report =
-                crate::diagnose::run_namespaces(&cluster, &namespaces, args.target.as_deref(), args.all_namespaces)
-                    .await?;
+            let report = crate::diagnose::run_namespaces(
+                &cluster,
+                &namespaces,
+                args.target.as_deref(),
+                args.all_namespaces,
+                &ctx.limits,
+            )
+            .await?;
             let text = crate::diagnose::render_text(&report, false);
             let data = serde_json::to_value(&report).unwrap_or_default();
             Ok(ToolOutput { text, data })

@@ -176,7 +176,19 @@ impl Scale {
             message: format!("{count} replicas is out of range"),
         })?;
         let cluster = ctx.cluster.get().await?;
+        // Going to zero: remember the count, so `fix` can bring it back.
+        let before = if replicas == 0 && !dry_run {
+            Some(cluster.scale_target(&namespace, &args.deployment).await?.replicas).filter(|count| *count > 0)
+        } else {
+            None
+        };
         let accepted = cluster.scale(&namespace, &args.deployment, replicas, dry_run).await?;
+        if let Some(count) = before {
+            let patch = json!({"metadata": {"annotations": {
+                crate::diagnose::remediate::REPLICAS_BEFORE_ZERO: count.to_string()
+            }}});
+            cluster.patch_deployment(&namespace, &args.deployment, &patch, false, false).await?;
+        }
         let text = if dry_run {
             format!("server dry run: deployment {namespace}/{} would be scaled to {accepted} replicas", args.deployment)
         } else {

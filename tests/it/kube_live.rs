@@ -544,3 +544,13 @@ fn each_change_knows_its_undo_before_it_runs() {
     // Reading the undo changed nothing.
     assert!(state.lock().unwrap().requests.iter().all(|r| r.method == "GET"));
 }
+
+#[test]
+fn scaling_to_zero_records_the_count_for_fix() {
+    let (state, runtime) = fake(revisions());
+    let (_, result) = run_approved(&state, &runtime, "scale", json!({"deployment": "api", "replicas": 0}));
+    assert!(matches!(result, StepResult::Ran(_)), "{result:?}");
+    let annotation = last_write(&state);
+    assert_eq!(annotation.content_type, "application/merge-patch+json");
+    assert_eq!(annotation.body, json!({"metadata": {"annotations": {"todo-ai.io/replicas-before-zero": "2"}}}));
+}

@@ -53,6 +53,7 @@ fn finding(code: Code, severity: Severity, object: ObjectRef, message: String) -
         root_cause: true,
         workload: None,
         container: None,
+        remediations: Vec::new(),
     }
 }
 
