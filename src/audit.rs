@@ -31,6 +31,8 @@ pub enum Outcome {
     Denied,
     /// The policy refused it.
     Forbidden(String),
+    /// A guard's verdict on the change: kept, or rolled back and why.
+    Verdict(String),
 }
 
 /// One audit line.
@@ -65,7 +67,7 @@ pub fn default_path() -> Option<PathBuf> {
 /// Appends one entry. The arguments are redacted here, whatever the caller did.
 pub fn append(path: &Path, mut entry: Entry<'_>) -> std::io::Result<()> {
     redact::json(&mut entry.args);
-    if let Outcome::Error(message) | Outcome::Forbidden(message) = &mut entry.outcome {
+    if let Outcome::Error(message) | Outcome::Forbidden(message) | Outcome::Verdict(message) = &mut entry.outcome {
         *message = redact::text(message);
     }
     if let Some(parent) = path.parent() {

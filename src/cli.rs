@@ -68,6 +68,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub read_only: bool,
 
+    /// Watch each change to a workload this long (90s, 2m) and undo it if a new critical
+    /// problem appears; `0` verifies once after the rollout (`fix` guards for 60s by default)
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub guard: Option<String>,
+
     /// Most replicas `scale` and `autoscale` may set [env: TODO_AI_MAX_REPLICAS] [default: 100]
     #[arg(long, global = true, value_name = "N")]
     pub max_replicas: Option<i64>,
@@ -112,6 +117,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Find root causes of problems, with fixes
     Diagnose(DiagnoseArgs),
+    /// Diagnose and apply the safe typed fixes (each asked for, then verified and guarded)
+    Fix(FixArgs),
     /// Show workloads and pods
     Status(tools::StatusCommand),
     /// Print container logs
@@ -219,6 +226,13 @@ pub struct DiagnoseArgs {
     /// Add a plain-language explanation per root cause (needs an LLM; omitted offline)
     #[arg(long)]
     pub explain: bool,
+}
+
+/// Options of `fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The workload or pod to fix (name, fragment or `kind/name`); the whole namespace when omitted
+    pub target: Option<String>,
 }
 
 /// `--fail-on` thresholds.

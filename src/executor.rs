@@ -438,6 +438,11 @@ impl Executor {
         self.write_audit(id, call, outcome, events);
     }
 
+    /// Records a guard's verdict on a change, under the change's correlation id.
+    pub fn audit_verdict<W: EventSink + ?Sized>(&self, call: &CheckedCall, verdict: &str, events: &mut W) {
+        self.write_audit(&audit::new_id(), call, Outcome::Verdict(verdict.to_string()), events);
+    }
+
     fn write_audit<W: EventSink + ?Sized>(&self, id: &str, call: &CheckedCall, outcome: Outcome, events: &mut W) {
         let Some(path) = &self.audit_log else { return };
         let namespace = self.namespace_of(call);

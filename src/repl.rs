@@ -380,6 +380,7 @@ mod tests {
     fn session() -> Session {
         Session {
             engine: crate::engine::Session {
+                guard: None,
                 executor: Executor::new(
                     Policy::default(),
                     ToolContext::new(

@@ -40,6 +40,8 @@ pub struct Settings {
     pub dry_run: bool,
     /// Refuse changing tools.
     pub read_only: bool,
+    /// `--guard`: watch each change to a workload this long, undo it on a new critical problem.
+    pub guard: Option<std::time::Duration>,
     /// Validation bounds.
     pub limits: Limits,
     /// Output format.
@@ -180,6 +182,22 @@ pub fn resolve(
     let max_cpu_milli = ceiling("TODO_AI_MAX_CPU", &config.max_cpu, validate::DEFAULT_MAX_CPU_MILLI)?;
     let max_memory_milli = ceiling("TODO_AI_MAX_MEMORY", &config.max_memory, validate::DEFAULT_MAX_MEMORY_MILLI)?;
 
+    // `--guard 0` (or `0s`) verifies once after the rollout; otherwise 5 s to 1 h.
+    let guard = match flags.guard.as_deref() {
+        None => None,
+        Some("0" | "0s") => Some(std::time::Duration::ZERO),
+        Some(text) => {
+            let seconds = validate::duration("--guard", text).map_err(|error| {
+                CliError::new(error.to_string()).hint("give a duration such as `90s`, `2m` or `1h` (`0` verifies once)")
+            })?;
+            if !(5..=3_600).contains(&seconds) {
+                return Err(CliError::new(format!("--guard {text} is outside 5s–1h"))
+                    .hint("a guard watches for seconds to an hour; `0` verifies once after the rollout"));
+            }
+            Some(std::time::Duration::from_secs(u64::try_from(seconds).unwrap_or(60)))
+        }
+    };
+
     let output = match (flags.output, env("TODO_AI_OUTPUT").filter(|v| !v.is_empty())) {
         (Some(output), _) => output,
         (None, Some(text)) => match text.trim().to_ascii_lowercase().as_str() {
@@ -226,6 +244,7 @@ pub fn resolve(
         dry_run: flag_bool(flags.dry_run, "TODO_AI_DRY_RUN", config.dry_run)?,
         read_only: flag_bool(flags.read_only, "TODO_AI_READ_ONLY", config.read_only)?,
         limits: Limits { max_replicas, max_cpu_milli, max_memory_milli },
+        guard,
         output,
         verbosity,
         audit_log: env("TODO_AI_AUDIT_LOG")

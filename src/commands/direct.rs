@@ -32,6 +32,7 @@ pub fn run(settings: &Settings, command: Command) -> Result<ExitStatus, CliError
         | Command::Tools(_)
         | Command::Completions(_)
         | Command::Diagnose(_)
+        | Command::Fix(_)
         | Command::Up(_)
         | Command::Down(_)
         | Command::Doctor
@@ -48,13 +49,13 @@ fn direct<T: Direct>(settings: &Settings, tool: &'static T, command: T::Command)
     let mut executor = executor(settings);
     let call = tools::check_typed(tool, &args, &executor.ctx)?;
     let scope = call.scope(&executor.ctx);
-    let status = execute(&mut executor, std::slice::from_ref(&call), settings.output)?;
+    let status = execute(&mut executor, std::slice::from_ref(&call), settings.output, settings.guard)?;
     match (wait, scope.target) {
         // `scale --wait`: follow the rollout until the new replicas are ready.
         (true, Some(deployment)) if status == ExitStatus::Success && !settings.dry_run => {
             let follow = RolloutStatusArgs { deployment, namespace: scope.namespace };
             let call = tools::check_typed(&RolloutStatus, &follow, &executor.ctx)?;
-            execute(&mut executor, std::slice::from_ref(&call), settings.output)
+            execute(&mut executor, std::slice::from_ref(&call), settings.output, None)
         }
         _ => Ok(status),
     }

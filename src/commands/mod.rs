@@ -55,6 +55,7 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         Some(Command::Ask(prompt)) => plan::ask_command(&settings, &prompt.text()),
         Some(Command::Tools(args)) => tools_list::run(&settings, args.json),
         Some(Command::Diagnose(args)) => diagnose::run(&settings, &args),
+        Some(Command::Fix(args)) => plan::fix_command(&settings, args.target),
         Some(Command::Doctor) => doctor::run(&settings),
         Some(Command::Up(args)) => up::up(&settings, &args),
         Some(Command::Down(args)) => up::down(&settings, &args),
@@ -242,6 +243,7 @@ pub fn session(settings: &Settings) -> crate::engine::Session {
         Ok(_) => String::new(),
     };
     crate::engine::Session {
+        guard: settings.guard,
         executor: executor(settings),
         planner: crate::engine::Planner {
             llm,
@@ -254,12 +256,18 @@ pub fn session(settings: &Settings) -> crate::engine::Session {
 
 /// Runs checked calls through the engine with the terminal approver and prints results;
 /// returns the worst status. Used by the direct subcommands.
-pub fn execute(executor: &mut Executor, calls: &[CheckedCall], output: OutputFormat) -> Result<ExitStatus, CliError> {
+pub fn execute(
+    executor: &mut Executor,
+    calls: &[CheckedCall],
+    output: OutputFormat,
+    guard: Option<std::time::Duration>,
+) -> Result<ExitStatus, CliError> {
     use crate::engine::render::Renderer as _;
     let runtime = runtime()?;
     let mut session = crate::engine::Session {
         executor: std::mem::replace(executor, Executor::new(Policy::default(), executor.ctx.clone(), None)),
         planner: crate::engine::Planner::offline(),
+        guard,
     };
     let quiet = executor.ctx.verbosity < 0;
     let mut renderer =

@@ -48,3 +48,19 @@ pub fn ask_command(settings: &Settings, prompt: &str) -> Result<ExitStatus, CliE
     renderer.finish()?;
     status.ok_or_else(super::cancelled)
 }
+
+/// `todo-ai fix [TARGET]`: the fix flow — diagnose, propose the safe typed fixes, ask for
+/// each, apply it guarded, diagnose again, report before and after. Exit 0 when no critical
+/// problem is left, 1 when one is, 2 on error.
+pub fn fix_command(settings: &Settings, target: Option<String>) -> Result<ExitStatus, CliError> {
+    let mut session = session(settings);
+    let namespace = settings.namespace_explicit.then(|| settings.namespace.clone());
+    let args = crate::engine::fix::FixArgs { target, namespace };
+    let fix = crate::engine::plan::CheckedFix::check(args, &session.executor.ctx)
+        .map_err(|error| CliError::refused(error.to_string()))?;
+    let mut renderer = Terminal::new(settings.output, PlanPlacement::Stderr, settings.verbosity < 0);
+    let cancel = session.executor.ctx.cancel.clone();
+    let status = block_on_cancellable(&runtime()?, &cancel, session.fix(&fix, &mut TerminalApprover, &mut renderer));
+    renderer.finish()?;
+    status.ok_or_else(super::cancelled)
+}

@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::approval::Decision;
 use crate::diagnose::{Finding, Severity};
 use crate::executor::{Approver, Executor, StepResult};
-use crate::tools::{CheckedCall, RolloutStatus, RolloutStatusArgs, Scope, ToolContext, Undo};
+use crate::tools::{CheckedCall, RolloutStatus, RolloutStatusArgs, Scope, ToolContext, Touches, Undo};
 
 use super::render::{Renderer, StepEvents, TurnEvent};
 
@@ -118,17 +118,16 @@ async fn touched(call: &CheckedCall, ctx: &ToolContext) -> Option<Touched> {
     let Scope { namespace, target } = call.scope(ctx);
     let namespace = namespace?;
     let target = target?;
-    match call.name() {
-        "helm_install" | "helm_rollback" => {
+    match call.tool().touches() {
+        Touches::Nothing => None,
+        Touches::Release => {
             let cluster = ctx.cluster.get().await.ok()?;
             let workloads = cluster.workloads(&namespace).await.ok()?;
             let deployments: Vec<String> = workloads
                 .deployments
                 .iter()
-                .filter(|d| {
-                    d.metadata.labels.as_ref().and_then(|l| l.get("app.kubernetes.io/instance")) == Some(&target)
-                })
-                .filter_map(|d| d.metadata.name.clone())
+                .filter(|d| d.metadata.labels.get("app.kubernetes.io/instance") == Some(&target))
+                .map(|d| d.metadata.name.clone())
                 .collect();
             Some(Touched {
                 namespace,
@@ -137,7 +136,7 @@ async fn touched(call: &CheckedCall, ctx: &ToolContext) -> Option<Touched> {
                 rollouts: deployments,
             })
         }
-        _ => Some(Touched {
+        Touches::Deployment => Some(Touched {
             namespace,
             workloads: BTreeSet::from([format!("Deployment/{target}")]),
             target: Some(target.clone()),
@@ -149,7 +148,8 @@ async fn touched(call: &CheckedCall, ctx: &ToolContext) -> Option<Touched> {
 /// The critical findings on touched workloads, by identity.
 async fn observe(touched: &Touched, ctx: &ToolContext) -> Option<Vec<Finding>> {
     let cluster = ctx.cluster.get().await.ok()?;
-    let report = crate::diagnose::run(&cluster, &touched.namespace, touched.target.as_deref()).await.ok()?;
+    let report =
+        crate::diagnose::run(&cluster, &touched.namespace, touched.target.as_deref(), &ctx.limits).await.ok()?;
     Some(
         report
             .findings
@@ -181,9 +181,30 @@ pub async fn run(
     let outer = executor.correlation.replace(correlation);
     let touched = touched(call, &executor.ctx).await;
     let baseline: BTreeSet<String> = match &touched {
-        Some(touched) => observe(touched, &executor.ctx).await.unwrap_or_default().iter().map(Finding::identity).collect(),
+        Some(touched) => {
+            observe(touched, &executor.ctx).await.unwrap_or_default().iter().map(Finding::identity).collect()
+        }
         None => BTreeSet::new(),
     };
+    if executor.ctx.cluster.is_snapshot() {
+        // A snapshot cannot change, so the change is refused; still say what the guard would
+        // have done (reading a snapshot changes nothing).
+        let mut prepared = call.clone();
+        if prepared.prepare(&executor.ctx).await.is_ok() {
+            let undo = prepared.undo(&executor.ctx).await.ok().flatten();
+            renderer.render(TurnEvent::Notice(&format!(
+                "guard (on a live cluster): would watch {} for {} after the change{}",
+                touched.as_ref().map_or_else(String::new, |t| t
+                    .workloads
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")),
+                crate::executor::human_duration(guard.window),
+                undo.map(|u| format!(" and {} if a new critical problem appeared", u.description)).unwrap_or_default()
+            )));
+        }
+    }
     executor.guard = Some(guard.window);
     let result = executor.run_one(call, approver, &mut StepEvents(&mut *renderer)).await;
     executor.guard = None;
@@ -206,6 +227,9 @@ pub async fn run(
         }
     };
     renderer.render(TurnEvent::Notice(&verdict.line(guard.window)));
+    if !matches!(verdict, Verdict::NotApplied) {
+        executor.audit_verdict(call, &verdict.line(guard.window), &mut StepEvents(&mut *renderer));
+    }
     executor.correlation = outer;
     (result, verdict)
 }

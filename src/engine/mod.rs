@@ -14,6 +14,7 @@
 //! The engine never prints; it emits [`render::TurnEvent`]s and each front end renders them.
 
 pub mod fix;
+pub mod guard;
 pub mod plan;
 pub mod render;
 
@@ -55,7 +56,12 @@ pub struct Session {
     pub executor: Executor,
     /// The planner.
     pub planner: Planner,
+    /// `--guard`: watch each change this long and undo it on a new critical problem.
+    pub guard: Option<std::time::Duration>,
 }
+
+/// How long `fix` watches each change it makes when `--guard` does not say.
+pub const FIX_GUARD: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The one line saying the LLM failed and the offline planner answers instead.
 pub fn fallback_notice(error: &LlmError) -> String {
@@ -125,25 +131,126 @@ impl Session {
         renderer: &mut dyn Renderer,
     ) -> ExitStatus {
         renderer.render(TurnEvent::Planned(checked));
+        if let Some(fix) = &checked.fix {
+            return self.fix(fix, approver, renderer).await;
+        }
         if checked.is_empty() {
             return ExitStatus::Failure;
         }
         self.run_calls(&checked.calls, approver, renderer).await
     }
 
-    /// Runs checked calls in order through the executor, reporting each result.
+    /// Runs checked calls in order through the executor, reporting each result; stops at the
+    /// first that does not run (later steps usually depend on earlier ones). With `--guard`,
+    /// each change to a workload is guarded.
     pub async fn run_calls(
         &mut self,
         calls: &[CheckedCall],
         approver: &mut dyn Approver,
         renderer: &mut dyn Renderer,
     ) -> ExitStatus {
-        let results = self.executor.run_all(calls, approver, &mut StepEvents(&mut *renderer)).await;
         let mut status = ExitStatus::Success;
-        for (call, result) in calls.iter().zip(&results) {
+        for (index, call) in calls.iter().enumerate() {
+            let guarded = self.guard.filter(|_| call.tool().touches() != crate::tools::Touches::Nothing);
+            let result = match guarded {
+                Some(window) => {
+                    let guard = guard::Guard::new(window, true);
+                    guard::run(&mut self.executor, call, guard, approver, renderer).await.0
+                }
+                None => {
+                    let result = self.executor.run_one(call, approver, &mut StepEvents(&mut *renderer)).await;
+                    renderer.render(TurnEvent::StepDone { call, result: &result });
+                    result
+                }
+            };
             status = status.max(result.status());
-            renderer.render(TurnEvent::StepDone { call, result });
+            if !matches!(result, crate::executor::StepResult::Ran(_) | crate::executor::StepResult::DryRun(_)) {
+                let remaining = calls.len() - index - 1;
+                if remaining > 0 {
+                    renderer.render(TurnEvent::Step(crate::executor::Event::Skipped { remaining }));
+                }
+                break;
+            }
         }
         status
+    }
+
+    /// The fix flow (see [`fix`]): diagnose, propose typed fixes, ask for each, apply each
+    /// under a guard (`--guard`, else [`FIX_GUARD`]), diagnose again, report before and after.
+    pub async fn fix(
+        &mut self,
+        request: &plan::CheckedFix,
+        approver: &mut dyn Approver,
+        renderer: &mut dyn Renderer,
+    ) -> ExitStatus {
+        let namespace = request.args.namespace.clone().unwrap_or_else(|| self.executor.ctx.namespace.clone());
+        let target = request.args.target.clone();
+        let diagnosed = async |executor: &Executor| -> Result<crate::diagnose::Report, CliError> {
+            let cluster = executor.ctx.cluster.get().await.map_err(CliError::from)?;
+            crate::diagnose::run(&cluster, &namespace, target.as_deref(), &executor.ctx.limits)
+                .await
+                .map_err(CliError::from)
+        };
+        let before = match diagnosed(&self.executor).await {
+            Ok(report) => report,
+            Err(error) => {
+                renderer.render(TurnEvent::Failed(&error));
+                return ExitStatus::Error;
+            }
+        };
+        let (mut proposals, manual) = fix::proposals(&before, &self.executor.ctx);
+        if let Some(client) = self.planner.active_llm() {
+            proposals.extend(fix::model_proposals(client, &before, &self.executor.ctx, &proposals).await);
+        }
+        let mut report = fix::FixReport {
+            namespace: namespace.clone(),
+            target: target.clone(),
+            before: before.findings.iter().map(fix::FindingLine::of).collect(),
+            manual,
+            ..fix::FixReport::default()
+        };
+        if !proposals.is_empty() {
+            renderer.render(TurnEvent::Notice(&fix::describe(&proposals)));
+        }
+        let window = self.guard.unwrap_or(FIX_GUARD);
+        let automatic = self.executor.policy.assume_yes;
+        let mut status = ExitStatus::Success;
+        let mut changed = false;
+        for proposal in &proposals {
+            let guard = guard::Guard::new(window, automatic);
+            let (result, verdict) = guard::run(&mut self.executor, &proposal.call, guard, approver, renderer).await;
+            changed |= matches!(result, crate::executor::StepResult::Ran(_));
+            if matches!(result, crate::executor::StepResult::Failed(_)) {
+                status = ExitStatus::Error;
+            }
+            let json = result.to_json(&proposal.call);
+            report.proposals.push(fix::ProposalLine {
+                tool: proposal.call.name().to_string(),
+                args: json["args"].clone(),
+                preview: proposal.call.preview().to_string(),
+                reason: proposal.reason.clone(),
+                finding: proposal.finding.clone(),
+                evidence: proposal.evidence.clone(),
+                outcome: json["outcome"].as_str().unwrap_or_default().to_string(),
+                verdict: (!matches!(verdict, guard::Verdict::NotApplied)).then(|| verdict.line(window)),
+            });
+        }
+        let after = if changed {
+            match diagnosed(&self.executor).await {
+                Ok(report) => report.findings.iter().map(fix::FindingLine::of).collect(),
+                Err(error) => {
+                    renderer.render(TurnEvent::Failed(&error));
+                    return ExitStatus::Error;
+                }
+            }
+        } else {
+            report.before.clone()
+        };
+        let (resolved, remaining, new) = fix::compare(&report.before, &after);
+        report.resolved = resolved;
+        report.remaining = remaining;
+        report.new = new;
+        renderer.render(TurnEvent::Fixed(&report));
+        if report.critical_left() { status.max(ExitStatus::Failure) } else { status }
     }
 }

@@ -40,6 +40,8 @@ pub enum TurnEvent<'a> {
     Answer(&'a str),
     /// The turn failed after some steps ran (nothing is retried).
     Failed(&'a CliError),
+    /// What `fix` did: before, each proposal, after.
+    Fixed(&'a super::fix::FixReport),
 }
 
 /// A front end's rendering of turn events.
@@ -163,6 +165,15 @@ impl Renderer for Terminal {
             }
             TurnEvent::Answer(line) => self.stdout(line.trim_end_matches('\n')),
             TurnEvent::Failed(error) => self.stderr(error.render().trim_end()),
+            TurnEvent::Fixed(report) => {
+                if self.data() {
+                    // The fix report holds each proposal's outcome: it replaces the steps'.
+                    self.collected.clear();
+                    self.collected.push(serde_json::to_value(report).unwrap_or_default());
+                } else {
+                    self.stdout(&report.text());
+                }
+            }
         }
     }
 
@@ -195,6 +206,7 @@ impl Renderer for Collect {
             TurnEvent::Notice(text) | TurnEvent::Answer(text) => text.to_string(),
             TurnEvent::Step(event) => event.text(),
             TurnEvent::Failed(error) => error.render(),
+            TurnEvent::Fixed(report) => report.text(),
             TurnEvent::Planned(_) | TurnEvent::ModelCalls(_) | TurnEvent::StepDone { .. } => return,
         };
         self.lines.push(line);

@@ -53,6 +53,10 @@ impl Tool for Autoscale {
         Effect::ChangesCluster
     }
 
+    fn touches(&self) -> super::Touches {
+        super::Touches::Deployment
+    }
+
     fn hints(&self) -> Hints {
         // Overwrites an autoscaler's range (idempotent), which can scale down.
         Hints { destructive: true, idempotent: true, open_world: false }

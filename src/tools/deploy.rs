@@ -95,6 +95,10 @@ impl Tool for HelmInstall {
         Effect::ChangesCluster
     }
 
+    fn touches(&self) -> super::Touches {
+        super::Touches::Release
+    }
+
     fn hints(&self) -> Hints {
         // `helm upgrade --install` converges on the values, and may delete objects the chart
         // no longer renders.
@@ -267,6 +271,10 @@ impl Tool for HelmRollback {
 
     fn effect(&self) -> Effect {
         Effect::ChangesCluster
+    }
+
+    fn touches(&self) -> super::Touches {
+        super::Touches::Release
     }
 
     fn hints(&self) -> Hints {

@@ -14,11 +14,13 @@
 //! implementing [`Tool`] (and [`Direct`] for a subcommand), plus one line in [`TOOLS`].
 
 mod autoscale;
+mod call;
 mod containerise;
 mod deploy;
 mod diagnose;
 mod direct;
 mod events;
+mod facts;
 mod logs;
 mod rollout;
 mod rollout_restart;
@@ -41,6 +43,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use autoscale::{Autoscale, AutoscaleArgs, AutoscaleCommand};
+pub use call::{CheckedCall, DynTool, Origin};
 pub use containerise::{
     BuildCommand, BuildImage, BuildImageArgs, DockerfileCommand, GenerateDockerfile, GenerateDockerfileArgs, Stack,
 };
@@ -51,6 +54,7 @@ pub use deploy::{
 pub use diagnose::{Diagnose, DiagnoseArgs};
 pub use direct::{Direct, parse_key_value};
 pub use events::{Events, EventsArgs, EventsCommand};
+pub use facts::{Effect, Hints, Scope, Touches, Undo, UndoFuture};
 pub use logs::{Logs, LogsArgs, LogsCommand};
 pub use rollout_restart::{DeploymentCommand, RolloutRestart, RolloutRestartArgs};
 pub use rollout_status::{RolloutStatus, RolloutStatusArgs};
@@ -62,78 +66,6 @@ pub use status::{Status, StatusArgs, StatusCommand};
 
 use crate::cluster::{ClusterAccess, ClusterError};
 use crate::validate::{Limits, ValidationError};
-
-/// What running a tool can change. The approval policy decides from this alone, so a tool
-/// that could change anything must never claim [`Effect::ReadOnly`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Effect {
-    /// Only reads cluster or local state.
-    ReadOnly,
-    /// Creates, updates or rolls back objects in the cluster.
-    ChangesCluster,
-    /// Writes files in the working tree.
-    WritesFiles,
-    /// Builds container images (and may load them into minikube).
-    BuildsImages,
-}
-
-impl Effect {
-    /// Every effect, in a stable order (for tables and tests).
-    pub const ALL: [Effect; 4] = [Effect::ReadOnly, Effect::ChangesCluster, Effect::WritesFiles, Effect::BuildsImages];
-
-    /// Whether running a tool with this effect can change anything.
-    pub fn is_read_only(self) -> bool {
-        match self {
-            Effect::ReadOnly => true,
-            Effect::ChangesCluster | Effect::WritesFiles | Effect::BuildsImages => false,
-        }
-    }
-
-    /// A short label for tables and prompts.
-    pub fn label(self) -> &'static str {
-        match self {
-            Effect::ReadOnly => "read-only",
-            Effect::ChangesCluster => "changes cluster",
-            Effect::WritesFiles => "writes files",
-            Effect::BuildsImages => "builds images",
-        }
-    }
-}
-
-impl fmt::Display for Effect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// What a tool does to what already exists, beyond its [`Effect`]: the MCP annotations
-/// (`destructiveHint`, `idempotentHint`, `openWorldHint`). Every tool decides them on its
-/// type; the README's table says why for each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hints {
-    /// It may replace or remove existing state (pods, a running image, files).
-    pub destructive: bool,
-    /// Calling it again with the same arguments changes nothing more.
-    pub idempotent: bool,
-    /// It reaches beyond the cluster and the working tree (image registries).
-    pub open_world: bool,
-}
-
-impl Hints {
-    /// The hints of a tool that only reads the cluster (or a snapshot): a closed world.
-    pub const READ_CLUSTER: Hints = Hints { destructive: false, idempotent: true, open_world: false };
-}
-
-/// Where a call acts: the namespace (none for tools that act on files or images) and the
-/// object it names. Approvals "for this session" are scoped to tool + namespace + target.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
-pub struct Scope {
-    /// The namespace the call acts in.
-    pub namespace: Option<String>,
-    /// The object (deployment, release, path) it names.
-    pub target: Option<String>,
-}
 
 /// A line of progress a tool reports while it runs ("Waiting for rollout to finish: 1 of 3
 /// updated replicas are available..."). The front end decides where it goes.
@@ -306,40 +238,6 @@ impl ToolError {
     }
 }
 
-/// How to put back what a change changed: a call to a vetted tool, read before the change
-/// runs (the revision it replaces, the count it changes). Approving a guarded change approves
-/// this undo.
-#[derive(Clone)]
-pub struct Undo {
-    /// The tool that undoes it.
-    pub tool: &'static dyn DynTool,
-    /// Its arguments.
-    pub args: Value,
-    /// What it does, for questions and reports ("roll back to revision 7").
-    pub description: String,
-}
-
-impl fmt::Debug for Undo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Undo").field("tool", &self.tool.name()).field("args", &self.args).finish()
-    }
-}
-
-impl Undo {
-    /// An undo by a typed call.
-    pub fn by<T: Tool>(tool: &'static T, args: &T::Args, description: impl Into<String>) -> Option<Undo> {
-        Some(Undo { tool, args: serde_json::to_value(args).ok()?, description: description.into() })
-    }
-
-    /// The undo as a checked call (its arguments are validated like any other).
-    pub fn check(&self, ctx: &ToolContext) -> Result<CheckedCall, ToolError> {
-        check_tool(self.tool, self.args.clone(), ctx)
-    }
-}
-
-/// The result of [`Tool::undo`].
-pub type UndoFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<Undo>, ToolError>> + Send + 'a>>;
-
 /// A boxed future, so the registry can hold tools with different argument types.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<ToolOutput, ToolError>> + Send + 'a>>;
 
@@ -362,6 +260,11 @@ pub trait Tool: Send + Sync + 'static {
 
     /// What it does to what already exists (the MCP annotations).
     fn hints(&self) -> Hints;
+
+    /// What a change by it touches, for a guard to watch after it (nothing by default).
+    fn touches(&self) -> Touches {
+        Touches::Nothing
+    }
 
     /// Checks the rules a schema cannot express (name syntax, ranges, paths).
     fn validate(&self, args: &Self::Args, limits: &Limits, ctx: &ToolContext) -> Result<(), ValidationError>;
@@ -404,238 +307,6 @@ pub trait Tool: Send + Sync + 'static {
         let _ = (args, ctx);
         let text = format!("dry run: would {preview}");
         Box::pin(async move { Ok(ToolOutput { text, data: serde_json::json!({"dry_run": true, "preview": preview}) }) })
-    }
-}
-
-/// Where a call came from. The approval policy treats a call a model makes after it has read
-/// cluster data (which may carry instructions) more strictly than one a person typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// The person's own words: a direct subcommand or the offline planner's plan of them.
-    #[default]
-    User,
-    /// An MCP client (an agent acting for someone; it asks the person by elicitation).
-    Client,
-    /// A language model, before any tool result entered the turn.
-    Model,
-    /// A language model, after a tool result (cluster text) entered the turn.
-    ModelAfterToolResult,
-}
-
-impl Origin {
-    /// Whether a model proposed the call.
-    pub fn is_model(self) -> bool {
-        match self {
-            Origin::Model | Origin::ModelAfterToolResult => true,
-            Origin::User | Origin::Client => false,
-        }
-    }
-}
-
-/// A call whose arguments parsed and validated: the only thing the executor will run.
-#[derive(Clone)]
-pub struct CheckedCall {
-    tool: &'static dyn DynTool,
-    args: Value,
-    preview: String,
-    origin: Origin,
-}
-
-impl fmt::Debug for CheckedCall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CheckedCall").field("tool", &self.tool.name()).field("args", &self.args).finish()
-    }
-}
-
-impl CheckedCall {
-    /// The tool.
-    pub fn tool(&self) -> &'static dyn DynTool {
-        self.tool
-    }
-
-    /// The tool's name.
-    pub fn name(&self) -> &'static str {
-        self.tool.name()
-    }
-
-    /// The tool's effect.
-    pub fn effect(&self) -> Effect {
-        self.tool.effect()
-    }
-
-    /// The normalised arguments (defaults filled in).
-    pub fn args(&self) -> &Value {
-        &self.args
-    }
-
-    /// What the call will do, in one sentence.
-    pub fn preview(&self) -> &str {
-        &self.preview
-    }
-
-    /// Where the call came from.
-    pub fn origin(&self) -> Origin {
-        self.origin
-    }
-
-    /// The same call, marked as coming from `origin`.
-    pub fn with_origin(mut self, origin: Origin) -> CheckedCall {
-        self.origin = origin;
-        self
-    }
-
-    /// Where the call acts.
-    pub fn scope(&self, ctx: &ToolContext) -> Scope {
-        self.tool.scope_json(&self.args, ctx)
-    }
-
-    /// The direct command that runs exactly this call, when there is one.
-    pub fn command_line(&self, ctx: &ToolContext) -> Option<String> {
-        self.tool.command_line_json(&self.args, ctx)
-    }
-
-    /// Runs the call.
-    pub fn run<'a>(&'a self, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        self.tool.run_json(self.args.clone(), ctx)
-    }
-
-    /// Shows what the call would do, changing nothing.
-    pub fn dry_run<'a>(&'a self, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        self.tool.dry_run_json(self.args.clone(), &self.preview, ctx)
-    }
-
-    /// Adds words to the preview (what a guard will do).
-    pub fn append_to_preview(&mut self, text: &str) {
-        self.preview.push_str(text);
-    }
-
-    /// The call that would undo this one, read now (see [`Tool::undo`]).
-    pub async fn undo(&self, ctx: &ToolContext) -> Result<Option<Undo>, ToolError> {
-        self.tool.undo_json(self.args.clone(), ctx).await
-    }
-
-    /// Resolves targets and reads current state for the preview (see [`Tool::prepare`]).
-    pub async fn prepare(&mut self, ctx: &ToolContext) -> Result<(), ToolError> {
-        let (args, preview) = self.tool.prepare_json(self.args.clone(), ctx).await?;
-        self.args = args;
-        self.preview = crate::redact::text(&preview);
-        Ok(())
-    }
-}
-
-/// The object-safe face of a [`Tool`]: JSON in, checked calls out.
-pub trait DynTool: Send + Sync {
-    /// The public name.
-    fn name(&self) -> &'static str;
-    /// One line saying what it does.
-    fn description(&self) -> &'static str;
-    /// What running it can change.
-    fn effect(&self) -> Effect;
-    /// Its MCP hints.
-    fn hints(&self) -> Hints;
-    /// The JSON Schema of its arguments.
-    fn schema(&self) -> Value;
-    /// Parses and validates JSON arguments, returning them normalised and the preview.
-    fn check_json(&self, args: Value, ctx: &ToolContext) -> Result<(Value, String), ToolError>;
-    /// [`Tool::scope`] with JSON arguments that [`DynTool::check_json`] accepted.
-    fn scope_json(&self, args: &Value, ctx: &ToolContext) -> Scope;
-    /// [`Tool::command_line`] with JSON arguments.
-    fn command_line_json(&self, args: &Value, ctx: &ToolContext) -> Option<String>;
-    /// Runs with JSON arguments that [`DynTool::check_json`] accepted.
-    fn run_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> ToolFuture<'a>;
-    /// [`Tool::dry_run`] with JSON arguments.
-    fn dry_run_json<'a>(&'a self, args: Value, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a>;
-    /// [`Tool::prepare`] with JSON arguments.
-    fn prepare_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> PrepareFuture<'a, Value>;
-    /// [`Tool::undo`] with JSON arguments.
-    fn undo_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> UndoFuture<'a>;
-}
-
-fn parse<T: Tool>(args: Value) -> Result<T::Args, ToolError> {
-    serde_json::from_value(args)
-        .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })
-}
-
-impl<T: Tool> DynTool for T {
-    fn name(&self) -> &'static str {
-        T::NAME
-    }
-
-    fn description(&self) -> &'static str {
-        Tool::description(self)
-    }
-
-    fn effect(&self) -> Effect {
-        Tool::effect(self)
-    }
-
-    fn hints(&self) -> Hints {
-        Tool::hints(self)
-    }
-
-    fn schema(&self) -> Value {
-        let mut schema = serde_json::to_value(schemars::schema_for!(T::Args)).unwrap_or(Value::Null);
-        // Function-calling APIs want a bare object schema; the title and `$schema` are noise.
-        if let Value::Object(map) = &mut schema {
-            map.remove("$schema");
-            map.remove("title");
-            map.insert("additionalProperties".into(), Value::Bool(false));
-        }
-        schema
-    }
-
-    fn check_json(&self, args: Value, ctx: &ToolContext) -> Result<(Value, String), ToolError> {
-        // A model may send `null` for "no arguments".
-        let args = if args.is_null() { Value::Object(Default::default()) } else { args };
-        let typed = parse::<T>(args)?;
-        self.validate(&typed, &ctx.limits, ctx).map_err(|source| ToolError::Invalid { tool: T::NAME, source })?;
-        let preview = self.preview(&typed, ctx);
-        let normalised = serde_json::to_value(&typed)
-            .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
-        Ok((normalised, preview))
-    }
-
-    fn scope_json(&self, args: &Value, ctx: &ToolContext) -> Scope {
-        match parse::<T>(args.clone()) {
-            Ok(typed) => self.scope(&typed, ctx),
-            // Checked arguments always parse; should one not, the widest scope is the safe one.
-            Err(_) => Scope { namespace: Some(ctx.namespace.clone()), target: None },
-        }
-    }
-
-    fn command_line_json(&self, args: &Value, ctx: &ToolContext) -> Option<String> {
-        parse::<T>(args.clone()).ok().and_then(|typed| self.command_line(&typed, ctx))
-    }
-
-    fn prepare_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> PrepareFuture<'a, Value> {
-        Box::pin(async move {
-            let (typed, preview) = self.prepare(parse::<T>(args)?, ctx).await?;
-            let value = serde_json::to_value(&typed)
-                .map_err(|error| ToolError::InvalidArguments { tool: T::NAME, reason: error.to_string() })?;
-            Ok((value, preview))
-        })
-    }
-
-    fn run_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        match parse::<T>(args) {
-            Ok(typed) => self.run(typed, ctx),
-            Err(error) => Box::pin(async move { Err(error) }),
-        }
-    }
-
-    fn dry_run_json<'a>(&'a self, args: Value, preview: &'a str, ctx: &'a ToolContext) -> ToolFuture<'a> {
-        match parse::<T>(args) {
-            Ok(typed) => self.dry_run(typed, preview, ctx),
-            Err(error) => Box::pin(async move { Err(error) }),
-        }
-    }
-
-    fn undo_json<'a>(&'a self, args: Value, ctx: &'a ToolContext) -> UndoFuture<'a> {
-        Box::pin(async move {
-            let typed = parse::<T>(args)?;
-            self.undo(&typed, ctx).await
-        })
     }
 }
 

@@ -37,6 +37,10 @@ impl Tool for RolloutRestart {
         Effect::ChangesCluster
     }
 
+    fn touches(&self) -> super::Touches {
+        super::Touches::Deployment
+    }
+
     fn hints(&self) -> Hints {
         // Every call restarts every pod again.
         Hints { destructive: true, idempotent: false, open_world: false }

@@ -42,6 +42,10 @@ impl Tool for RolloutUndo {
         Effect::ChangesCluster
     }
 
+    fn touches(&self) -> super::Touches {
+        super::Touches::Deployment
+    }
+
     fn hints(&self) -> Hints {
         // Undoing twice goes back and forth.
         Hints { destructive: true, idempotent: false, open_world: false }

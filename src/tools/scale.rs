@@ -49,6 +49,10 @@ impl Tool for Scale {
         Effect::ChangesCluster
     }
 
+    fn touches(&self) -> super::Touches {
+        super::Touches::Deployment
+    }
+
     fn hints(&self) -> Hints {
         // Setting a value: the same count twice is one change; fewer replicas removes pods.
         Hints { destructive: true, idempotent: true, open_world: false }

@@ -48,6 +48,10 @@ impl Tool for SetImage {
         Effect::ChangesCluster
     }
 
+    fn touches(&self) -> super::Touches {
+        super::Touches::Deployment
+    }
+
     fn hints(&self) -> Hints {
         // Setting a value (idempotent) that replaces the running pods.
         Hints { destructive: true, idempotent: true, open_world: false }

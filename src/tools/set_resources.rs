@@ -81,6 +81,10 @@ impl Tool for SetResources {
         Effect::ChangesCluster
     }
 
+    fn touches(&self) -> super::Touches {
+        super::Touches::Deployment
+    }
+
     fn hints(&self) -> Hints {
         // Setting values (idempotent) that replaces the running pods; a lower limit can get
         // them killed.

@@ -390,6 +390,9 @@ impl DynTool for Spy {
     fn hints(&self) -> Hints {
         self.tool.hints()
     }
+    fn touches(&self) -> todo_ai::tools::Touches {
+        self.tool.touches()
+    }
     fn schema(&self) -> serde_json::Value {
         self.tool.schema()
     }

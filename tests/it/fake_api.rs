@@ -22,6 +22,9 @@ pub struct Recorded {
     pub body: Value,
 }
 
+/// What the controllers do after a write (see [`State::after_write`]).
+pub type Hook = Box<dyn FnOnce(&mut State) + Send>;
+
 /// The fake's state: objects by (namespace, plural), forced errors, and the request log.
 #[derive(Default)]
 pub struct State {
@@ -38,6 +41,9 @@ pub struct State {
     pub requests: Vec<Recorded>,
     /// What every container log read answers instead of the default three lines.
     pub log: Option<String>,
+    /// Runs once, after the first write that is not a dry run (what controllers would do
+    /// next: a new ReplicaSet and its pods).
+    pub after_write: Option<Hook>,
 }
 
 fn plural(kind: &str) -> String {
@@ -77,7 +83,35 @@ impl State {
         }
     }
 
+    /// Removes an object.
+    pub fn remove(&mut self, kind: &str, namespace: &str, name: &str) {
+        if let Some(items) = self.objects.get_mut(&(namespace.to_string(), plural(kind))) {
+            items.retain(|item| item["metadata"]["name"] != name);
+        }
+    }
+
+    /// Merges a patch into a stored object (as a controller would change it).
+    pub fn update(&mut self, kind: &str, namespace: &str, name: &str, patch: &Value) {
+        if let Some(items) = self.objects.get_mut(&(namespace.to_string(), plural(kind))) {
+            for item in items.iter_mut().filter(|item| item["metadata"]["name"] == name) {
+                merge(item, patch);
+            }
+        }
+    }
+
     fn respond(&mut self, method: &str, path: &str, query: &str, body: &Value) -> (u16, Value) {
+        let answer = self.answer(method, path, query, body);
+        if method != "GET"
+            && !query.contains("dryRun=All")
+            && answer.0 < 300
+            && let Some(hook) = self.after_write.take()
+        {
+            hook(self);
+        }
+        answer
+    }
+
+    fn answer(&mut self, method: &str, path: &str, query: &str, body: &Value) -> (u16, Value) {
         // /api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]] or /apis/{group}/{version}/namespaces/…
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let cluster_scoped;

@@ -18,6 +18,7 @@
 //! - `llm_limits`: hostile LLM servers and environments (huge indexes, size caps, endless
 //!   streams, the API key over plain http, oversized variables): bounded, one note, offline
 //! - `llm_properties`: property tests of the reply and stream parsers and of JSON mode
+//! - `guard`: guarded changes (undo on a regression, kept when healthy, audit chain) and `fix` on the fake API
 //! - `fake_api` + `kube_live`: the Kubernetes tools through a kube::Client and a fake API server
 //! - `mcp`: `todo-ai mcp` driven by an MCP client (stdio, in process): tool list, reads,
 //!   refusals, elicitation, dry runs, redaction and caps, audit
@@ -43,6 +44,7 @@ mod deploy;
 mod diagnose;
 mod docker;
 mod fake_api;
+mod guard;
 mod kube_live;
 mod llm;
 mod llm_limits;

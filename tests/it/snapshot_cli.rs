@@ -282,3 +282,33 @@ fn an_alias_bomb_is_refused_within_bounds() {
                 .or(predicate::str::contains("needs more memory than its budget allows")),
         );
 }
+
+#[test]
+fn fix_shows_its_proposals_and_what_the_guard_would_do_on_a_snapshot() {
+    let home = tempfile::tempdir().unwrap();
+    let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/examples/bad-rollout.yaml");
+    let output = todo_ai(&home).args(["--snapshot", bad, "fix", "backend"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "a critical problem is left on a snapshot");
+    let filters = vec![(r"`[^`]*/manifests/examples/", "`manifests/examples/")];
+    insta::with_settings!({filters => filters}, {
+        insta::assert_snapshot!("fix_text", format!(
+            "--- stdout\n{}--- stderr\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    });
+    let output = todo_ai(&home).args(["--snapshot", bad, "-o", "json", "fix", "backend"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    insta::with_settings!({filters => vec![(r"`[^`]*/manifests/examples/", "`manifests/examples/")]}, {
+        insta::assert_json_snapshot!("fix_json", json);
+    });
+    // Diagnose lists the same fix, as data too.
+    let output = todo_ai(&home).args(["--snapshot", bad, "-o", "json", "diagnose"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let remediation = &json["findings"][0]["remediations"][0];
+    assert_eq!(remediation["tool"], "rollout_undo");
+    assert_eq!(
+        remediation["args"],
+        serde_json::json!({"deployment": "todo-backend", "revision": 2, "namespace": "todo"})
+    );
+}
