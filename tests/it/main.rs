@@ -56,6 +56,7 @@ mod mcp;
 mod mcp_http;
 mod real_cluster;
 mod real_diagnose;
+mod real_helm;
 mod real_images;
 mod real_lab;
 mod schemas;

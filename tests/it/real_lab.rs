@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use todo_ai::approval::{Decision, Policy};
 use todo_ai::cluster::{Cluster, ClusterAccess};
 use todo_ai::executor::{Approver, Executor, StepResult};
-use todo_ai::tools::{self, CheckedCall, DynTool, ToolContext, ToolError, ToolOutput};
+use todo_ai::tools::{self, CheckedCall, DynTool, ToolContext, ToolOutput};
 
 /// Why the real-cluster tests are ignored, and the panic of one run without its cluster.
 pub const NEEDS: &str = "needs a real cluster: set TODO_AI_TEST_KUBECONFIG (../shared/lab/lab.sh up --node)";
@@ -88,14 +88,16 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{:x}{count:x}{:04x}", std::process::id(), nanos & 0xffff)
 }
 
-/// Makes a busybox-based image on the node with the lab kit: `files` (path → content) at
-/// `/`, `command` as its `Cmd`.
+/// Makes a busybox-based image on the node with the lab kit: `files` (path → content, mode
+/// 0755) at `/`, `command` as its `Cmd`.
 pub async fn lab_image(reference: &str, files: &[(&str, &str)], command: &[&str]) {
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     for (path, content) in files {
         let path = dir.path().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
+        std::fs::write(&path, content).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let mut argv = vec!["image".to_string(), reference.to_string(), dir.path().display().to_string()];
     argv.extend(command.iter().map(|part| (*part).to_string()));
@@ -249,23 +251,6 @@ impl Scratch {
     pub async fn change_internal(&self, tool: &'static dyn DynTool, args: Value) -> ToolOutput {
         let call = tools::check_tool(tool, args, &self.ctx).unwrap();
         self.change_call(call).await
-    }
-
-    /// Runs a changing tool and returns its error (it must fail).
-    pub async fn change_error(&self, tool: &str, args: Value) -> String {
-        let mut executor = Executor::new(Policy { assume_yes: true, ..Policy::default() }, self.ctx.clone(), None);
-        match executor.run_one(&self.check(tool, args), &mut Yes, &mut Vec::new()).await {
-            StepResult::Failed(error) => error.to_string(),
-            other => panic!("{tool} was expected to fail: {other:?}"),
-        }
-    }
-
-    /// Runs a read-only tool that must fail, and returns its error.
-    pub async fn read_error(&self, tool: &str, args: Value) -> ToolError {
-        match self.check(tool, args.clone()).run(&self.ctx).await {
-            Ok(output) => panic!("{tool} {args} was expected to fail, said: {}", output.text),
-            Err(error) => error,
-        }
     }
 
     /// `diagnose` of this namespace (or one target): the findings as JSON.
