@@ -34,6 +34,8 @@
 //!   Docker Engine (ignored; needs TODO_AI_TEST_DOCKER_HOST, base images and the sample apps)
 //! - `schemas`: `tools/*.schema.json` are generated and fresh; `tools --json` is valid
 //! - `snapshots`: what users see (help, tool table, plans, prompts, errors)
+//! - `up_context`: `up` on a cluster that is not minikube, against fakes: `--load-command`
+//!   (argv, no shell), `--registry` (docker push), refusals before anything runs
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -63,3 +65,4 @@ mod schemas;
 mod snapshot_cli;
 mod snapshots;
 mod support;
+mod up_context;

@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::real_lab::{
     Scratch, busybox, codes, deployment, dev_kubeconfig, evidence, finding, in_scratch_namespace, lab_image, poll,
-    remove_node_image, unique, web_server,
+    remove_node_image, then_always, unique, web_server,
 };
 
 /// The names of a deployment's pods, sorted.
@@ -40,9 +40,11 @@ async fn template_image(lab: &Scratch, name: &str) -> String {
 async fn status_events_and_logs_read_running_pods() {
     in_scratch_namespace("reads", |lab| async move {
         let script = "i=0; while true; do i=$((i+1)); echo \"talker $HOSTNAME line $i\"; sleep 1; done";
+        let started = std::time::Instant::now();
         lab.create::<Deployment>(deployment("talker", 2, &busybox(), &["sh", "-c", script], json!({}), json!({})))
             .await;
         lab.wait_available("talker", 2).await;
+        eprintln!("real cluster: 2 pods from create to available in {:.1} s", started.elapsed().as_secs_f64());
         let pods = pod_names(&lab, "talker").await;
 
         // status: the deployment 2/2 and both pods Running and ready.
@@ -215,7 +217,7 @@ async fn set_image_tag_then_a_missing_tag_is_diagnosed_and_undone() {
         lab_image(image, &[("www/index.html", page)], &["httpd", "-f", "-p", "8080", "-h", "/www"]).await;
     }
     let (first, second) = (v1.clone(), v2.clone());
-    in_scratch_namespace("image", |lab| async move {
+    let test = in_scratch_namespace("image", |lab| async move {
         let mut spec = web_server("web", 2, "unused");
         let container = &mut spec["spec"]["template"]["spec"]["containers"][0];
         container["image"] = json!(first);
@@ -254,10 +256,12 @@ async fn set_image_tag_then_a_missing_tag_is_diagnosed_and_undone() {
         assert_eq!(template_image(&lab, "web").await, second);
         lab.wait_available("web", 2).await;
         assert_eq!(codes(&lab.findings(None).await), BTreeSet::new(), "nothing left to report");
+    });
+    then_always(test, async {
+        remove_node_image(&v1).await;
+        remove_node_image(&v2).await;
     })
     .await;
-    remove_node_image(&v1).await;
-    remove_node_image(&v2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,7 +18,15 @@ use crate::real_lab::{
     FAULT_WITHIN, busybox, codes, deployment, evidence, finding, in_scratch_namespace, poll, web_server,
 };
 
-/// A container that says something, then exits with `code`.
+/// Whether a finding quotes `line` as the crashed container's last log line. Right after a
+/// crash the kubelet may not serve the previous container's log yet (it answers "unable to
+/// retrieve container logs for containerd://…", which diagnose then quotes as if the app had
+/// said it), so tests wait for the real line.
+fn quoted(findings: &[serde_json::Value], line: &str) -> bool {
+    findings.iter().any(|finding| evidence(finding).contains(&format!("previous log: {line}")))
+}
+
+/// A Deployment of one container running `script`.
 fn crashing(name: &str, script: &str) -> serde_json::Value {
     deployment(name, 1, &busybox(), &["sh", "-c", script], json!({}), json!({}))
 }
@@ -49,8 +57,12 @@ async fn exit_1_is_a_crash_loop_with_its_last_log_line() {
     in_scratch_namespace("crash", |lab| async move {
         let script = "echo 'starting worker'; echo 'FATAL: cannot reach database at 10.0.0.7:5432' >&2; exit 1";
         lab.create::<Deployment>(crashing("crasher", script)).await;
-        let findings =
-            lab.diagnose_until(&["CrashLoopBackOff Pod/crasher-", "DeploymentUnavailable Deployment/crasher"]).await;
+        // The crashed container's log is quoted once the kubelet serves it (see `quoted`).
+        let findings = lab
+            .diagnose_until_with(&["CrashLoopBackOff Pod/crasher-", "DeploymentUnavailable Deployment/crasher"], |f| {
+                quoted(f, "FATAL: cannot reach database at 10.0.0.7:5432")
+            })
+            .await;
         let crash = finding(&findings, "CrashLoopBackOff");
         assert_eq!(crash["root_cause"], true, "{crash:#}");
         assert!(crash["message"].as_str().unwrap().contains("exit code 1"), "{crash:#}");
@@ -331,7 +343,7 @@ async fn a_bare_pod_that_crashes_is_named_whole() {
                 "command": ["sh", "-c", "echo 'panic: nil map'; exit 2"]}]}
         }))
         .await;
-        let findings = lab.diagnose_until(&["CrashLoopBackOff Pod/once"]).await;
+        let findings = lab.diagnose_until_with(&["CrashLoopBackOff Pod/once"], |f| quoted(f, "panic: nil map")).await;
         let crash = finding(&findings, "CrashLoopBackOff");
         assert!(crash["message"].as_str().unwrap().contains("exit code 2"), "{crash:#}");
         assert!(evidence(crash).contains(&"previous log: panic: nil map".to_string()), "{crash:#}");

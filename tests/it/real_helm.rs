@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use todo_ai::tools::HelmTest;
 
 use crate::real_lab::{
-    Scratch, in_scratch_namespace, kubeconfig, lab_image, lab_script, poll, remove_node_image, unique,
+    Scratch, in_scratch_namespace, kubeconfig, lab_image, lab_script, poll, remove_node_image, then_always, unique,
 };
 use crate::support::{chart_dir, copy_dir, todo_ai};
 
@@ -202,7 +202,7 @@ async fn the_chart_installs_tests_and_rolls_back_on_the_node() {
     let test_image = wget_image().await;
     let (frontend, backend, tester) = (images[0].clone(), images[1].clone(), test_image.clone());
     let builder_ref = &builder;
-    in_scratch_namespace("chart", |lab| async move {
+    let test = in_scratch_namespace("chart", |lab| async move {
         copy_apps(builder_ref, lab.workdir.path());
         copy_dir(&chart_dir(), &lab.workdir.path().join(todo_ai::tools::CHART_PATH));
         for app in ["frontend", "backend"] {
@@ -211,7 +211,11 @@ async fn the_chart_installs_tests_and_rolls_back_on_the_node() {
         }
         for (app, tag) in [("frontend", &frontend), ("backend", &backend)] {
             let (built, loaded) = build_and_load(builder_ref, &lab, app, tag).await;
-            eprintln!("real chart: {app} built in {:.1} s, loaded into the node in {:.1} s", built.as_secs_f64(), loaded.as_secs_f64());
+            eprintln!(
+                "real chart: {app} built in {:.1} s, loaded into the node in {:.1} s",
+                built.as_secs_f64(),
+                loaded.as_secs_f64()
+            );
         }
         let (test_repository, test_tag) = tester.rsplit_once(':').unwrap();
         let values = json!({
@@ -227,9 +231,7 @@ async fn the_chart_installs_tests_and_rolls_back_on_the_node() {
             set.insert(format!("{component}.image.repository"), json!(repository));
             set.insert(format!("{component}.image.tag"), json!(tag));
         }
-        let install = |set: &serde_json::Map<String, Value>| {
-            json!({"release": "todo-app", "values": ["values-dev.yaml", "lab-values.yaml"], "set": set})
-        };
+        let install = |set: &serde_json::Map<String, Value>| json!({"release": "todo-app", "values": ["values-dev.yaml", "lab-values.yaml"], "set": set});
 
         // Install: helm waits until the kubelet has every pod Ready.
         let started = Instant::now();
@@ -271,11 +273,13 @@ async fn the_chart_installs_tests_and_rolls_back_on_the_node() {
         for component in ["frontend", "backend"] {
             ready_pods(&lab, component).await;
         }
+    });
+    then_always(test, async {
+        for image in images.iter().chain([&test_image]) {
+            remove_image(&builder, image).await;
+        }
     })
     .await;
-    for image in images.iter().chain([&test_image]) {
-        remove_image(&builder, image).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,7 +292,7 @@ async fn up_deploys_to_the_lab_with_a_load_command() {
     let builder_ref = &builder;
     let deployed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let deployed_images = deployed.clone();
-    in_scratch_namespace("up", |lab| async move {
+    let test = in_scratch_namespace("up", |lab| async move {
         copy_apps(builder_ref, lab.workdir.path());
         std::fs::write(
             lab.workdir.path().join(".env"),
@@ -325,7 +329,7 @@ async fn up_deploys_to_the_lab_with_a_load_command() {
         );
         assert_eq!(stderr.matches(" is available to the cluster").count(), 2, "both images loaded: {stderr}");
         assert!(stderr.contains("helm test passed"), "{stderr}");
-        assert!(stderr.contains(&format!("svc/todo-app-frontend 3000:3000 --context todo-ai-lab")), "{stderr}");
+        assert!(stderr.contains("svc/todo-app-frontend 3000:3000 --context todo-ai-lab"), "{stderr}");
         assert!(!stderr.contains(SECRETS[1].1), "a secret was shown: {stderr}");
         for component in ["frontend", "backend"] {
             let pods = ready_pods(&lab, component).await;
@@ -345,12 +349,14 @@ async fn up_deploys_to_the_lab_with_a_load_command() {
         let pods: Api<Pod> = Api::namespaced(lab.client.clone(), &lab.namespace);
         let all = pods.list(&ListParams::default().labels("app.kubernetes.io/instance=todo-app")).await.unwrap();
         assert!(all.items.len() >= 2);
+    });
+    then_always(test, async {
+        let images: Vec<String> = deployed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        for image in images.iter().chain([&test_image]) {
+            remove_image(&builder, image).await;
+        }
     })
     .await;
-    let images: Vec<String> = deployed.lock().unwrap().clone();
-    for image in images.iter().chain([&test_image]) {
-        remove_image(&builder, image).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

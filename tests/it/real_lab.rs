@@ -129,6 +129,16 @@ pub async fn remove_node_image(reference: &str) {
     }
 }
 
+/// Runs `test`, then `cleanup` whether `test` passed or panicked (then panics again): images
+/// made for a test are removed even when it fails.
+pub async fn then_always<C: Future<Output = ()>>(test: impl Future<Output = ()>, cleanup: C) {
+    let outcome = std::panic::AssertUnwindSafe(test).catch_unwind().await;
+    cleanup.await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 /// Polls `probe` every second until it returns `Ok`, for at most `within`; panics with
 /// `what` and the last `Err` it returned.
 pub async fn poll<T, F, Fut>(what: &str, within: Duration, mut probe: F) -> T
@@ -264,11 +274,17 @@ impl Scratch {
     /// exactly `expected`; returns those findings. A workload's pod is named by the
     /// workload's name and a trailing `-` (`Pod/crasher-`).
     pub async fn diagnose_until(&self, expected: &[&str]) -> Vec<Value> {
+        self.diagnose_until_with(expected, |_| true).await
+    }
+
+    /// [`Scratch::diagnose_until`], and until `also` holds for the findings too (evidence
+    /// that the kubelet provides a moment later, such as a crashed container's log).
+    pub async fn diagnose_until_with(&self, expected: &[&str], also: impl Fn(&[Value]) -> bool) -> Vec<Value> {
         let expected: BTreeSet<String> = expected.iter().map(|code| (*code).to_string()).collect();
         poll(&format!("diagnose reports exactly {expected:?}"), FAULT_WITHIN, || async {
             let findings = self.findings(None).await;
             let seen = codes(&findings);
-            if seen == expected { Ok(findings) } else { Err(format!("{seen:?}")) }
+            if seen == expected && also(&findings) { Ok(findings) } else { Err(format!("{findings:#?}")) }
         })
         .await
     }

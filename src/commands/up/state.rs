@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(first, fingerprint(dir.path(), &[], &set));
         let other = BTreeMap::from([("a".to_string(), "2".to_string())]);
         assert_ne!(first, fingerprint(dir.path(), &[], &other));
-        let with_file = fingerprint(dir.path(), &[values.clone()], &set);
+        let with_file = fingerprint(dir.path(), std::slice::from_ref(&values), &set);
         assert_ne!(first, with_file);
         std::fs::write(&values, "a: 2\n").unwrap();
         assert_ne!(with_file, fingerprint(dir.path(), &[values], &set));
