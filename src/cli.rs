@@ -146,7 +146,7 @@ pub enum Command {
     Deploy(tools::DeployCommand),
     /// Roll the Helm release back
     HelmRollback(tools::HelmRollbackCommand),
-    /// Run the Todo app on minikube: start it, build, deploy, test (resumable; asks per step)
+    /// Run the Todo app on minikube or the current context: build, deploy, test (resumable; asks per step)
     Up(UpArgs),
     /// Uninstall the Helm release (asks first)
     Down(DownArgs),
@@ -171,6 +171,23 @@ pub struct UpArgs {
     /// Where DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY are when not in the environment [default: .env]
     #[arg(long, value_name = "FILE")]
     pub env_file: Option<std::path::PathBuf>,
+    /// Push the images to this registry (e.g. `ghcr.io/acme`, `localhost:5000`) with `docker push`;
+    /// the release pulls them from there
+    #[arg(long, value_name = "REGISTRY", conflicts_with = "load_command", value_parser = crate::commands::up::parse_registry)]
+    pub registry: Option<String>,
+    /// Make each built image available to the cluster by running this command, `{image}` replaced
+    /// by the image (e.g. `kind load docker-image {image}`); split into words, never run by a shell
+    #[arg(long, value_name = "COMMAND", value_parser = crate::commands::up::LoadCommand::parse)]
+    pub load_command: Option<crate::commands::up::LoadCommand>,
+    /// The network of the builds' `RUN` steps (`host` for a Docker daemon without a bridge network)
+    #[arg(long, value_enum, default_value = "default")]
+    pub network: crate::docker::Network,
+    /// A build argument for both images (repeatable), e.g. `PYTHON_IMAGE=python:3.12-slim`
+    #[arg(long = "build-arg", value_name = "NAME=VALUE", value_parser = tools::parse_key_value)]
+    pub build_args: Vec<(String, String)>,
+    /// A values file applied after the chart's `values-dev.yaml` (repeatable; inside the working tree)
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
 }
 
 /// Options of `down`.

@@ -83,8 +83,13 @@ impl Options {
     }
 }
 
-/// Finds an executable on `PATH`, as a shell would.
+/// Finds an executable on `PATH`, as a shell would; a name with a `/` in it is a path (as
+/// a shell takes it too), used when it is executable.
 pub fn find_program(name: &str) -> Option<PathBuf> {
+    if name.contains('/') {
+        let path = PathBuf::from(name);
+        return is_executable(&path).then_some(path);
+    }
     let paths = std::env::var_os("PATH")?;
     std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|path| is_executable(path))
 }
@@ -235,6 +240,10 @@ mod tests {
     fn finds_programs_and_reports_missing_ones() {
         assert!(find_program("sh").is_some());
         assert!(find_program("todo-ai-no-such-program").is_none());
+        // A path is taken as it is (a user-given command such as `./lab.sh`), when executable.
+        assert_eq!(find_program("/bin/sh"), Some(PathBuf::from("/bin/sh")));
+        assert!(find_program("/etc/passwd").is_none());
+        assert!(find_program("./todo-ai-no-such-program").is_none());
         let runtime = runtime();
         let error = runtime.block_on(output("todo-ai-no-such-program", ["x"])).unwrap_err();
         assert!(matches!(error, ExecError::NotFound { .. }), "{error}");

@@ -53,6 +53,11 @@ fn direct<T: Direct>(settings: &Settings, tool: &'static T, command: T::Command)
     match (wait, scope.target) {
         // `scale --wait`: follow the rollout until the new replicas are ready.
         (true, Some(deployment)) if status == ExitStatus::Success && !settings.dry_run => {
+            // `execute` runs each batch on a runtime of its own, and a kube client lives on
+            // the runtime that connected it (its request buffer is a task there): reusing
+            // the first call's connection fails with "buffer's worker closed unexpectedly".
+            // Following the rollout gets a fresh connection.
+            let mut executor = super::executor(settings);
             let follow = RolloutStatusArgs { deployment, namespace: scope.namespace };
             let call = tools::check_typed(&RolloutStatus, &follow, &executor.ctx)?;
             execute(&mut executor, std::slice::from_ref(&call), settings.output, None)

@@ -7,7 +7,7 @@ mod dockerfile;
 mod doctor;
 mod plan;
 mod tools_list;
-mod up;
+pub mod up;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

@@ -656,9 +656,14 @@ fn check_test_hook(manifests: &Manifests, profile: &str) {
         assert_eq!(command[..2], ["wget", "-qO-"], "{context}: {command:?}");
         urls.insert(command.last().unwrap().to_string());
     }
+    // Through the Services' environment variables (no cluster DNS needed), so the pod has them.
+    assert_eq!(pod["spec"]["enableServiceLinks"], true, "{context}: enableServiceLinks");
     let want: BTreeSet<String> = COMPONENTS
         .iter()
-        .map(|(component, port, health, _)| format!("http://{}:{port}{health}", service_host(component)))
+        .map(|(component, _, health, _)| {
+            let variable = name(component).to_uppercase().replace('-', "_");
+            format!("http://$({variable}_SERVICE_HOST):$({variable}_SERVICE_PORT){health}")
+        })
         .collect();
     assert_eq!(urls, want, "{context}: both health endpoints through their Services");
 }

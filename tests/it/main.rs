@@ -25,11 +25,18 @@
 //! - `mcp_http`: `todo-ai mcp --http` under attack: bearer token, Origin and Host checks, the
 //!   token file's life, remote listening
 //! - `snapshot_cli`: the binary against the bundled example snapshot
-//! - `real_cluster`: the same tools against a real cluster (only with TODO_AI_TEST_KUBECONFIG)
+//! - `real_lab`: the real-cluster harness (scratch namespaces, tool calls, bounded polling)
+//! - `real_cluster`: every Kubernetes tool against pods that really run (ignored; needs
+//!   TODO_AI_TEST_KUBECONFIG: the lab, `../shared/lab/lab.sh up --node`)
+//! - `real_diagnose`: faults made by a real kubelet, diagnosed live with exact codes (ignored; same)
+//! - `real_helm`: the chart with locally built images on the node, `helm test`, rollback, and
+//!   `up` end to end with a load command (ignored; also needs TODO_AI_TEST_DOCKER_HOST)
 //! - `real_images`: the sample apps' generated Dockerfiles built, run and health-checked on a real
 //!   Docker Engine (ignored; needs TODO_AI_TEST_DOCKER_HOST, base images and the sample apps)
 //! - `schemas`: `tools/*.schema.json` are generated and fresh; `tools --json` is valid
 //! - `snapshots`: what users see (help, tool table, plans, prompts, errors)
+//! - `up_context`: `up` on a cluster that is not minikube, against fakes: `--load-command`
+//!   (argv, no shell), `--registry` (docker push), refusals before anything runs
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -52,8 +59,12 @@ mod llm_properties;
 mod mcp;
 mod mcp_http;
 mod real_cluster;
+mod real_diagnose;
+mod real_helm;
 mod real_images;
+mod real_lab;
 mod schemas;
 mod snapshot_cli;
 mod snapshots;
 mod support;
+mod up_context;

@@ -1,0 +1,100 @@
+//! The app's Secret for `up`: DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY from the
+//! environment or a `.env` file (never shown, never on a command line), and where each came
+//! from, for the step line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::CliError;
+
+/// The Secret's variables: (environment name, chart value, required).
+const SECRET_VARIABLES: [(&str, &str, bool); 3] = [
+    ("DATABASE_URL", "secrets.databaseUrl", true),
+    ("BETTER_AUTH_SECRET", "secrets.betterAuthSecret", true),
+    ("OPENAI_API_KEY", "secrets.openaiApiKey", false),
+];
+
+/// The Secret's values (chart keys → values) and where each came from (env name → source).
+#[allow(clippy::type_complexity)]
+pub(super) fn read_secrets(
+    env_file: &Path,
+    explicit: bool,
+) -> Result<(BTreeMap<String, String>, Vec<(&'static str, &'static str)>), CliError> {
+    let file = match std::fs::read_to_string(env_file) {
+        Ok(text) => parse_env_file(&text),
+        Err(_) if !explicit => BTreeMap::new(),
+        Err(error) => {
+            return Err(CliError::refused(format!("cannot read `{}`: {error}", env_file.display())));
+        }
+    };
+    let mut values = BTreeMap::new();
+    let mut sources = Vec::new();
+    let mut missing = Vec::new();
+    for (name, key, required) in SECRET_VARIABLES {
+        let from_env = std::env::var(name).ok().filter(|v| !v.is_empty());
+        match (from_env, file.get(name).filter(|v| !v.is_empty())) {
+            (Some(value), _) => {
+                values.insert(key.to_string(), value);
+                sources.push((name, "environment"));
+            }
+            (None, Some(value)) => {
+                values.insert(key.to_string(), value.clone());
+                sources.push((name, ".env"));
+            }
+            (None, None) if required => missing.push(name),
+            (None, None) => eprintln!("note: {name} is not set: the chatbot cannot answer without it"),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(CliError::refused(format!("missing {} for the app's Secret", missing.join(", "))).hint(format!(
+            "export them or put `NAME=value` lines in `{}` (never committed); values are never shown or put on a command line",
+            env_file.display()
+        )));
+    }
+    Ok((values, sources))
+}
+
+/// `KEY=value` lines, `export KEY=value`, quotes stripped, `#` comments skipped.
+pub(super) fn parse_env_file(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            let (key, value) = line.split_once('=')?;
+            let value = value.trim();
+            let unquoted = ['"', '\'']
+                .iter()
+                .find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q)))
+                .unwrap_or(value);
+            Some((key.trim().to_string(), unquoted.to_string()))
+        })
+        .collect()
+}
+
+pub(super) fn describe_sources(sources: &[(&str, &str)]) -> String {
+    let from = |place: &str| sources.iter().filter(|(_, s)| *s == place).map(|(n, _)| *n).collect::<Vec<_>>();
+    let mut parts = Vec::new();
+    if !from("environment").is_empty() {
+        parts.push("from the environment".to_string());
+    }
+    if !from(".env").is_empty() {
+        parts.push("from .env".to_string());
+    }
+    parts.join(" and ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_files() {
+        let parsed = parse_env_file(
+            "# comment\nexport DATABASE_URL=\"postgresql://u:p@db/todo\"\nOPENAI_API_KEY='sk-x'\nEMPTY=\n",
+        );
+        assert_eq!(parsed["DATABASE_URL"], "postgresql://u:p@db/todo");
+        assert_eq!(parsed["OPENAI_API_KEY"], "sk-x");
+        assert_eq!(parsed["EMPTY"], "");
+    }
+}
