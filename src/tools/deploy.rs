@@ -166,19 +166,7 @@ impl Tool for HelmInstall {
     }
 
     fn undo<'a>(&'a self, args: &'a HelmInstallArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
-        Box::pin(async move {
-            // A release that exists rolls back to the revision it has now; a first install has
-            // no vetted undo (uninstalling is not a tool).
-            let target = target(&args.release, &args.namespace, ctx);
-            let Some(status) = helm::status(&target).await? else { return Ok(None) };
-            let back = HelmRollbackArgs {
-                release: Some(target.release.clone()),
-                revision: Some(status.revision),
-                namespace: Some(target.namespace.clone()),
-            };
-            let description = format!("roll Helm release {} back to revision {}", target.release, status.revision);
-            Ok(super::Undo::by(&HelmRollback, &back, description))
-        })
+        Box::pin(back_to_current_revision(&args.release, &args.namespace, ctx))
     }
 
     fn run<'a>(&'a self, args: HelmInstallArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
@@ -351,19 +339,7 @@ impl Tool for HelmRollback {
     }
 
     fn undo<'a>(&'a self, args: &'a HelmRollbackArgs, ctx: &'a ToolContext) -> super::UndoFuture<'a> {
-        Box::pin(async move {
-            // A release that exists rolls back to the revision it has now; a first install has
-            // no vetted undo (uninstalling is not a tool).
-            let target = target(&args.release, &args.namespace, ctx);
-            let Some(status) = helm::status(&target).await? else { return Ok(None) };
-            let back = HelmRollbackArgs {
-                release: Some(target.release.clone()),
-                revision: Some(status.revision),
-                namespace: Some(target.namespace.clone()),
-            };
-            let description = format!("roll Helm release {} back to revision {}", target.release, status.revision);
-            Ok(super::Undo::by(&HelmRollback, &back, description))
-        })
+        Box::pin(back_to_current_revision(&args.release, &args.namespace, ctx))
     }
 
     fn run<'a>(&'a self, args: HelmRollbackArgs, ctx: &'a ToolContext) -> ToolFuture<'a> {
@@ -703,4 +679,22 @@ impl Direct for HelmRollback {
     fn args(&self, command: HelmRollbackCommand, namespace: Option<String>) -> HelmRollbackArgs {
         HelmRollbackArgs { release: command.release, revision: command.revision, namespace }
     }
+}
+
+/// The undo of a change to a Helm release: roll back to the revision it has now. A first
+/// install has no vetted undo (uninstalling is not a tool).
+async fn back_to_current_revision(
+    release: &Option<String>,
+    namespace: &Option<String>,
+    ctx: &ToolContext,
+) -> Result<Option<super::Undo>, ToolError> {
+    let target = target(release, namespace, ctx);
+    let Some(status) = helm::status(&target).await? else { return Ok(None) };
+    let back = HelmRollbackArgs {
+        release: Some(target.release.clone()),
+        revision: Some(status.revision),
+        namespace: Some(target.namespace.clone()),
+    };
+    let description = format!("roll Helm release {} back to revision {}", target.release, status.revision);
+    Ok(super::Undo::by(&HelmRollback, &back, description))
 }
