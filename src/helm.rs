@@ -320,10 +320,8 @@ pub async fn status(target: &Target) -> Result<Option<Status>, HelmError> {
 /// Names the chart and app version from the history entry of the status's revision (else
 /// the newest one); what stays unknown is shown as `?`.
 fn fill_chart_from_history(status: &mut Status, history: &[Revision]) {
-    let entry = history
-        .iter()
-        .find(|r| r.revision == status.revision)
-        .or_else(|| history.iter().max_by_key(|r| r.revision));
+    let entry =
+        history.iter().find(|r| r.revision == status.revision).or_else(|| history.iter().max_by_key(|r| r.revision));
     if let Some(entry) = entry {
         if status.chart.is_empty() && !entry.chart.is_empty() {
             status.chart.clone_from(&entry.chart);
@@ -719,7 +717,8 @@ mod tests {
             description: String::new(),
             updated: String::new(),
         };
-        let history = vec![entry(1, "tiny-0.1.0", "1.2.2"), entry(2, "tiny-0.1.1", "1.2.3"), entry(3, "tiny-0.2.0", "2")];
+        let history =
+            vec![entry(1, "tiny-0.1.0", "1.2.2"), entry(2, "tiny-0.1.1", "1.2.3"), entry(3, "tiny-0.2.0", "2")];
         fill_chart_from_history(&mut status, &history);
         assert_eq!((status.chart.as_str(), status.app_version.as_str()), ("tiny-0.1.1", "1.2.3"));
         assert!(status.line(&target()).contains("(chart tiny-0.1.1, app 1.2.3)"));

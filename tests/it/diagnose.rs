@@ -413,25 +413,9 @@ fn a_named_target_has_its_running_pods_logs_scanned_for_errors() {
 
 /// Every LIST a namespace's diagnosis makes, by resource.
 const GATHERED: [&str; 19] = [
-    "pods",
-    "deployments",
-    "replicasets",
-    "statefulsets",
-    "daemonsets",
-    "events",
-    "horizontalpodautoscalers",
-    "services",
-    "endpoints",
-    "ingresses",
-    "persistentvolumeclaims",
-    "poddisruptionbudgets",
-    "jobs",
-    "resourcequotas",
-    "secrets",
-    "configmaps",
-    "nodes",
-    "ingressclasses",
-    "storageclasses",
+    "pods", "deployments", "replicasets", "statefulsets", "daemonsets", "events", "horizontalpodautoscalers",
+    "services", "endpoints", "ingresses", "persistentvolumeclaims", "poddisruptionbudgets", "jobs", "resourcequotas",
+    "secrets", "configmaps", "nodes", "ingressclasses", "storageclasses",
 ];
 
 #[test]
@@ -447,10 +431,7 @@ fn a_user_who_may_list_nothing_is_refused_not_told_all_is_well() {
         let ctx = fake_api::start(state.clone());
         tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap_err()
     });
-    assert!(
-        matches!(error, tools::ToolError::Cluster(todo_ai::cluster::ClusterError::Forbidden { .. })),
-        "{error}"
-    );
+    assert!(matches!(error, tools::ToolError::Cluster(todo_ai::cluster::ClusterError::Forbidden { .. })), "{error}");
     assert!(error.to_string().starts_with("forbidden: cannot list pods in namespace todo"), "{error}");
     assert!(error.hint().is_some_and(|hint| hint.contains("kubectl auth can-i list pods -n todo")));
     assert!(!error.to_string().contains('\n'));
@@ -477,7 +458,9 @@ fn a_user_who_may_read_the_namespace_only_is_told_what_was_not_checked() {
     let mut lines = output.text.lines();
     assert_eq!(
         lines.next(),
-        Some("not checked (no access): ingressclasses: forbidden, nodes: forbidden, secrets: forbidden, storageclasses: forbidden")
+        Some(
+            "not checked (no access): ingressclasses: forbidden, nodes: forbidden, secrets: forbidden, storageclasses: forbidden"
+        )
     );
     let verdict = lines.next().unwrap_or_default();
     assert!(verdict.starts_with("No problems found in what could be read in namespace todo"), "{}", output.text);
@@ -518,7 +501,9 @@ fn a_crash_loop_between_back_offs_is_reported_live_without_the_kubelets_own_log_
         tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap()
     });
     let findings = output.data["findings"].as_array().unwrap();
-    let of = |pod: &str| findings.iter().find(|f| f["object"]["name"] == pod).unwrap_or_else(|| panic!("{pod}: {}", output.text));
+    let of = |pod: &str| {
+        findings.iter().find(|f| f["object"]["name"] == pod).unwrap_or_else(|| panic!("{pod}: {}", output.text))
+    };
     let between = of("worker-a");
     assert_eq!(between["code"], "CrashLoopBackOff", "{between:#}");
     assert!(between["message"].as_str().unwrap().contains("exit code 1 (application error) after 3 restarts"));

@@ -278,7 +278,12 @@ fn fix_rolls_back_a_bad_rollout_verifies_and_reports_before_and_after() {
         lines.iter().map(|l| (l["tool"].as_str().unwrap(), l["outcome"].as_str().unwrap())).collect();
     assert_eq!(
         outcomes,
-        [("rollout_undo", "proposed"), ("rollout_undo", "started"), ("rollout_undo", "ok"), ("rollout_undo", "verdict")]
+        [
+            ("rollout_undo", "proposed"),
+            ("rollout_undo", "started"),
+            ("rollout_undo", "ok"),
+            ("rollout_undo", "verdict")
+        ]
     );
     assert!(lines[0]["detail"].as_str().unwrap().starts_with("ImagePullBackOff Pod/api-ccc-1: "), "{}", lines[0]);
     let correlation = &lines[0]["correlation"];

@@ -11,7 +11,7 @@ use kube::Api;
 use kube::api::{Patch, PatchParams};
 use serde_json::{Value, json};
 
-use crate::real_lab::{Scratch, busybox, codes, in_scratch_namespace, poll, unique, web_server, FAULT_WITHIN};
+use crate::real_lab::{FAULT_WITHIN, Scratch, busybox, codes, in_scratch_namespace, poll, unique, web_server};
 use crate::support::audit_lines;
 
 /// A tag of the lab's busybox image that the node does not have and cannot pull.
@@ -33,7 +33,10 @@ fn audit_chain(lab: &Scratch) -> (Vec<(String, String)>, Vec<Value>) {
     let chain = lines
         .iter()
         .map(|line| {
-            (line["tool"].as_str().unwrap_or_default().to_string(), line["outcome"].as_str().unwrap_or_default().to_string())
+            (
+                line["tool"].as_str().unwrap_or_default().to_string(),
+                line["outcome"].as_str().unwrap_or_default().to_string(),
+            )
         })
         .collect();
     (chain, lines)
