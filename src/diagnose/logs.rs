@@ -38,12 +38,20 @@ pub(super) async fn quote_crash_logs(cluster: &Cluster, namespace: &str, report:
     let reads = crashing.iter().map(|index| {
         let finding = &report.findings[*index];
         let (pod, container) = (finding.object.name.clone(), finding.container.clone());
-        async move { cluster.pod_logs(namespace, &pod, container.as_deref(), true, 50, None).await.ok() }
+        async move {
+            let read = |previous| cluster.pod_logs(namespace, &pod, container.as_deref(), previous, 50, None);
+            if let Some(log) = read(true).await.ok().filter(|log| !no_previous_log(log)) {
+                return Some(("previous log", log));
+            }
+            // Between back-offs the container that just exited is still the current one, so its
+            // own log is the crash's (a waiting container has none: that read fails).
+            read(false).await.ok().filter(|log| !no_previous_log(log)).map(|log| ("log of the exited container", log))
+        }
     });
     let logs = futures::future::join_all(reads).await;
     for (index, log) in crashing.into_iter().zip(logs) {
-        if let Some(line) = log.as_deref().filter(|log| !no_previous_log(log)).and_then(telling_line) {
-            report.findings[index].evidence.push(format!("previous log: {}", crate::redact::text(line)));
+        if let Some((label, line)) = log.as_ref().and_then(|(label, log)| Some((label, telling_line(log)?))) {
+            report.findings[index].evidence.push(format!("{label}: {}", crate::redact::text(line)));
         }
     }
 }

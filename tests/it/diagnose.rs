@@ -495,6 +495,13 @@ fn a_crash_loop_between_back_offs_is_reported_live_without_the_kubelets_own_log_
             .into(),
     );
     state.logs.insert("worker-b".into(), "booting\nsh: worker-server: not found\n".into());
+    // Just exited (terminated): no previous container yet, the current one holds the crash.
+    state.add([crashed_pod("worker-c", failed(1), json!({}), 1)]);
+    state.logs.insert(
+        "worker-c/previous".into(),
+        "unable to retrieve container logs for containerd://5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281\n".into(),
+    );
+    state.logs.insert("worker-c".into(), "loading config\nFATAL: config.yaml: no such file\n".into());
     let state = Arc::new(Mutex::new(state));
     let output = runtime.block_on(async {
         let ctx = fake_api::start(state.clone());
@@ -508,7 +515,13 @@ fn a_crash_loop_between_back_offs_is_reported_live_without_the_kubelets_own_log_
     assert_eq!(between["code"], "CrashLoopBackOff", "{between:#}");
     assert!(between["message"].as_str().unwrap().contains("exit code 1 (application error) after 3 restarts"));
     assert!(!between["evidence"].to_string().contains("unable to retrieve"), "{between:#}");
-    assert!(!between["evidence"].to_string().contains("previous log:"), "{between:#}");
+    assert!(!between["evidence"].to_string().contains("log"), "nothing quoted: {between:#}");
+    let just_exited = of("worker-c");
+    assert_eq!(just_exited["code"], "CrashLoopBackOff", "{just_exited:#}");
+    assert!(
+        just_exited["evidence"].to_string().contains("log of the exited container: FATAL: config.yaml: no such file"),
+        "{just_exited:#}"
+    );
     let not_found = of("worker-b");
     assert_eq!(not_found["code"], "CrashLoopBackOff", "{not_found:#}");
     assert!(not_found["message"].as_str().unwrap().contains("exit code 127 (command not found"), "{not_found:#}");

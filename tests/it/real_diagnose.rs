@@ -90,11 +90,12 @@ async fn exit_1_is_a_crash_loop_with_its_last_log_line() {
 async fn exit_127_is_a_crash_loop_with_the_exit_code_explained() {
     in_scratch_namespace("notfound", |lab| async move {
         lab.create::<Deployment>(crashing("missing-command", "echo booting; todo-server --port 8080")).await;
+        // The shell's complaint is quoted once the kubelet serves the crashed run's log.
         let findings = lab
-            .diagnose_until(&[
-                "CrashLoopBackOff Pod/missing-command-",
-                "DeploymentUnavailable Deployment/missing-command",
-            ])
+            .diagnose_until_with(
+                &["CrashLoopBackOff Pod/missing-command-", "DeploymentUnavailable Deployment/missing-command"],
+                |findings| findings.iter().any(|f| evidence(f).iter().any(|line| line.contains("todo-server"))),
+            )
             .await;
         let crash = finding(&findings, "CrashLoopBackOff");
         let message = crash["message"].as_str().unwrap();
