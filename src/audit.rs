@@ -33,6 +33,8 @@ pub enum Outcome {
     Forbidden(String),
     /// A guard's verdict on the change: kept, or rolled back and why.
     Verdict(String),
+    /// `fix` proposed the call: the finding it fixes and why (before it is asked for).
+    Proposed(String),
 }
 
 /// One audit line.
@@ -67,7 +69,11 @@ pub fn default_path() -> Option<PathBuf> {
 /// Appends one entry. The arguments are redacted here, whatever the caller did.
 pub fn append(path: &Path, mut entry: Entry<'_>) -> std::io::Result<()> {
     redact::json(&mut entry.args);
-    if let Outcome::Error(message) | Outcome::Forbidden(message) | Outcome::Verdict(message) = &mut entry.outcome {
+    if let Outcome::Error(message)
+    | Outcome::Forbidden(message)
+    | Outcome::Verdict(message)
+    | Outcome::Proposed(message) = &mut entry.outcome
+    {
         *message = redact::text(message);
     }
     if let Some(parent) = path.parent() {

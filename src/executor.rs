@@ -443,6 +443,12 @@ impl Executor {
         self.write_audit(&audit::new_id(), call, Outcome::Verdict(verdict.to_string()), events);
     }
 
+    /// Records that `fix` proposed a call (the finding and why), under the current
+    /// correlation id, so the proposal, the change and its verdict read as one chain.
+    pub fn audit_proposal<W: EventSink + ?Sized>(&self, call: &CheckedCall, proposal: &str, events: &mut W) {
+        self.write_audit(&audit::new_id(), call, Outcome::Proposed(proposal.to_string()), events);
+    }
+
     fn write_audit<W: EventSink + ?Sized>(&self, id: &str, call: &CheckedCall, outcome: Outcome, events: &mut W) {
         let Some(path) = &self.audit_log else { return };
         let namespace = self.namespace_of(call);

@@ -301,22 +301,57 @@ fn relevant_error(stderr: &str, output: &std::process::Output) -> (String, Vec<S
 pub async fn status(target: &Target) -> Result<Option<Status>, HelmError> {
     let mut args = vec!["status".to_string(), target.release.clone(), "-o".into(), "json".into()];
     args.extend(target.cluster_args());
-    match helm("status", &args).await {
-        Ok(text) => parse_status(&text).map(Some),
-        Err(HelmError::Failed { message, .. }) if message.contains("not found") => Ok(None),
-        Err(error) => Err(error),
+    let mut status = match helm("status", &args).await {
+        Ok(text) => parse_status(&text)?,
+        Err(HelmError::Failed { message, .. }) if message.contains("not found") => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    // helm 3.17 and later leave `chart` out of `helm status -o json`; the history has it.
+    // Best effort: a history that cannot be read leaves the chart unnamed.
+    let history = if status.chart.is_empty() || status.app_version.is_empty() {
+        history(&Target { cancel: None, ..target.clone() }).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    fill_chart_from_history(&mut status, &history);
+    Ok(Some(status))
+}
+
+/// Names the chart and app version from the history entry of the status's revision (else
+/// the newest one); what stays unknown is shown as `?`.
+fn fill_chart_from_history(status: &mut Status, history: &[Revision]) {
+    let entry =
+        history.iter().find(|r| r.revision == status.revision).or_else(|| history.iter().max_by_key(|r| r.revision));
+    if let Some(entry) = entry {
+        if status.chart.is_empty() && !entry.chart.is_empty() {
+            status.chart.clone_from(&entry.chart);
+        }
+        if status.app_version.is_empty() && !entry.app_version.is_empty() {
+            status.app_version.clone_from(&entry.app_version);
+        }
+    }
+    for field in [&mut status.chart, &mut status.app_version] {
+        if field.is_empty() {
+            *field = "?".into();
+        }
     }
 }
 
 fn parse_status(text: &str) -> Result<Status, HelmError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|error| HelmError::Output { command: "status".into(), reason: error.to_string() })?;
+    // Empty when helm left the chart out (3.17+): [`status`] then reads it from the history.
     let metadata = &value["chart"]["metadata"];
+    let chart = match (metadata["name"].as_str(), metadata["version"].as_str()) {
+        (Some(name), Some(version)) => format!("{name}-{version}"),
+        (Some(name), None) => format!("{name}-?"),
+        _ => String::new(),
+    };
     Ok(Status {
         revision: value["version"].as_i64().unwrap_or_default(),
         status: value["info"]["status"].as_str().unwrap_or("unknown").to_string(),
-        chart: format!("{}-{}", metadata["name"].as_str().unwrap_or("?"), metadata["version"].as_str().unwrap_or("?")),
-        app_version: metadata["appVersion"].as_str().unwrap_or("?").to_string(),
+        chart,
+        app_version: metadata["appVersion"].as_str().unwrap_or_default().to_string(),
         last_deployed: value["info"]["last_deployed"].as_str().unwrap_or_default().to_string(),
     })
 }
@@ -666,6 +701,38 @@ mod tests {
         let history = vec![revision(1, "superseded"), revision(2, "failed"), revision(3, "deployed")];
         assert_eq!(previous_revision(&history), Some(1));
         assert_eq!(previous_revision(&history[..1]), None);
+    }
+
+    #[test]
+    fn a_status_without_chart_names_it_from_the_history() {
+        // helm 3.17's `helm status -o json`: no `chart` key at all.
+        let text = r#"{"name":"tiny","info":{"status":"deployed","last_deployed":"2026-12-02T10:00:00Z"},"version":2,"namespace":"x"}"#;
+        let mut status = parse_status(text).unwrap();
+        assert_eq!((status.chart.as_str(), status.app_version.as_str()), ("", ""));
+        let entry = |revision, chart: &str, app: &str| Revision {
+            revision,
+            status: "superseded".into(),
+            chart: chart.into(),
+            app_version: app.into(),
+            description: String::new(),
+            updated: String::new(),
+        };
+        let history =
+            vec![entry(1, "tiny-0.1.0", "1.2.2"), entry(2, "tiny-0.1.1", "1.2.3"), entry(3, "tiny-0.2.0", "2")];
+        fill_chart_from_history(&mut status, &history);
+        assert_eq!((status.chart.as_str(), status.app_version.as_str()), ("tiny-0.1.1", "1.2.3"));
+        assert!(status.line(&target()).contains("(chart tiny-0.1.1, app 1.2.3)"));
+
+        // No history to read: unknown, never empty.
+        let mut status = parse_status(text).unwrap();
+        fill_chart_from_history(&mut status, &[]);
+        assert_eq!((status.chart.as_str(), status.app_version.as_str()), ("?", "?"));
+
+        // Older helm: the chart is in the status, the history is not needed.
+        let text = r#"{"info":{"status":"deployed"},"version":1,"chart":{"metadata":{"name":"tiny","version":"0.1.0","appVersion":"1.2.3"}}}"#;
+        let mut status = parse_status(text).unwrap();
+        fill_chart_from_history(&mut status, &[]);
+        assert_eq!((status.chart.as_str(), status.app_version.as_str()), ("tiny-0.1.0", "1.2.3"));
     }
 
     #[test]

@@ -229,6 +229,14 @@ impl Live {
             ingress_classes: keep!(ingress_classes, "ingressclasses")?,
             storage_classes: keep!(storage_classes, "storageclasses")?,
         };
+        // Nothing in the namespace could be read: that is a refusal, not a healthy namespace.
+        if !listed.iter().any(|resource| !CLUSTER_SCOPED.contains(&resource.as_str())) {
+            return Err(ClusterError::Forbidden {
+                verb: "list".into(),
+                resource: "pods".into(),
+                namespace: namespace.into(),
+            });
+        }
         unchecked.sort();
         Ok(Gathered { objects, unchecked, listed, requests: 19 })
     }
@@ -281,6 +289,10 @@ impl Live {
         ClusterError::Unreachable { server: self.server.clone(), context: self.context.clone(), reason }
     }
 }
+
+/// The kinds a gathering lists that are not in the namespace (a user with rights in one
+/// namespace only is refused these, and still gets a diagnosis of the namespace).
+const CLUSTER_SCOPED: [&str; 3] = ["nodes", "ingressclasses", "storageclasses"];
 
 /// A kind's LIST result in a gathering: RBAC gaps degrade (the kind is reported unchecked),
 /// anything else (unreachable …) is an error. Kinds that were listed are remembered, so an

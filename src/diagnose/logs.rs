@@ -38,13 +38,39 @@ pub(super) async fn quote_crash_logs(cluster: &Cluster, namespace: &str, report:
     let reads = crashing.iter().map(|index| {
         let finding = &report.findings[*index];
         let (pod, container) = (finding.object.name.clone(), finding.container.clone());
-        async move { cluster.pod_logs(namespace, &pod, container.as_deref(), true, 50, None).await.ok() }
+        async move {
+            let read = |previous| cluster.pod_logs(namespace, &pod, container.as_deref(), previous, 50, None);
+            if let Some(log) = read(true).await.ok().filter(|log| !no_previous_log(log)) {
+                return Some(("previous log", log));
+            }
+            // Between back-offs the container that just exited is still the current one, so its
+            // own log is the crash's (a waiting container has none: that read fails).
+            read(false).await.ok().filter(|log| !no_previous_log(log)).map(|log| ("log of the exited container", log))
+        }
     });
     let logs = futures::future::join_all(reads).await;
     for (index, log) in crashing.into_iter().zip(logs) {
-        if let Some(line) = log.as_deref().and_then(telling_line) {
-            report.findings[index].evidence.push(format!("previous log: {}", crate::redact::text(line)));
+        if let Some((label, line)) = log.as_ref().and_then(|(label, log)| Some((label, telling_line(log)?))) {
+            report.findings[index].evidence.push(format!("{label}: {}", crate::redact::text(line)));
         }
+    }
+}
+
+/// Whether a "previous log" is the kubelet saying there is none: right after a crash, or once
+/// the runtime removed the old container, it answers with its own one-line message
+/// ("unable to retrieve container logs for containerd://…") instead of the app's output.
+/// That line is not the app's, so it is never quoted as if it were.
+pub fn no_previous_log(log: &str) -> bool {
+    let mut lines = log.lines().map(str::trim).filter(|line| !line.is_empty());
+    match (lines.next(), lines.next()) {
+        (None, _) => true,
+        (Some(only), None) => {
+            let lower = only.to_ascii_lowercase();
+            lower.starts_with("unable to retrieve container logs for ")
+                || lower.starts_with("failed to try resolving symlinks in path")
+                || (lower.starts_with("previous terminated container ") && lower.ends_with(" not found"))
+        }
+        _ => false,
     }
 }
 
@@ -182,6 +208,20 @@ mod tests {
         assert_eq!(telling_line(log), Some("sqlalchemy.exc.OperationalError: connection refused"));
         assert_eq!(telling_line("just\nlines\n"), Some("lines"));
         assert_eq!(telling_line(""), None);
+    }
+
+    #[test]
+    fn the_kubelet_saying_there_is_no_previous_log_is_not_a_log_line() {
+        assert!(no_previous_log(
+            "unable to retrieve container logs for containerd://4f1c2a9e0b7d3c5a8e6f1b2d4c7a9e0f3b5d7c9a1e2f4b6d8c0a2e4f6b8d0c2\n"
+        ));
+        assert!(no_previous_log(
+            "failed to try resolving symlinks in path \"/var/log/pods/ns_web-1_0f/web/1.log\": lstat /var/log/pods/ns_web-1_0f/web/1.log: no such file or directory"
+        ));
+        assert!(no_previous_log("\n"));
+        // The app's own output, even when it mentions the same words, is a log.
+        assert!(!no_previous_log("starting\nunable to retrieve container logs for containerd://x\n"));
+        assert!(!no_previous_log("FATAL: cannot reach database\n"));
     }
 
     #[test]

@@ -24,8 +24,10 @@ pub fn render_text(report: &Report, colour: bool) -> String {
         text.push_str(&format!("not checked (no access): {}\n", summary.unchecked.join(", ")));
     }
     if report.findings.is_empty() {
+        // Never "healthy" about what could not be read.
+        let scope = if summary.unchecked.is_empty() { "" } else { " in what could be read" };
         text.push_str(&format!(
-            "No problems found in namespace {} ({} objects checked).\n",
+            "No problems found{scope} in namespace {} ({} objects checked).\n",
             summary.namespace, summary.objects_checked
         ));
         return text;

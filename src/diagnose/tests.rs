@@ -134,6 +134,41 @@ fn a_runtime_that_cannot_start_the_process_is_a_start_error() {
     assert_eq!(only(&report).code, Code::OomKilled);
 }
 
+#[test]
+fn a_crash_loop_is_reported_between_two_back_offs() {
+    // Right after a crash the kubelet reports `terminated` (kubectl: Error), or waiting with no
+    // reason yet, before it says CrashLoopBackOff again.
+    for (state, last, exit) in [
+        ("{terminated: {exitCode: 1, reason: Error}}", "{terminated: {exitCode: 1, reason: Error}}", "exit code 1"),
+        ("{terminated: {exitCode: 127, reason: Error}}", "{}", "exit code 127 (command not found"),
+        ("{waiting: {}}", "{terminated: {exitCode: 139, reason: Error}}", "segmentation fault"),
+        ("{waiting: {reason: ContainerCreating}}", "{terminated: {exitCode: 2, reason: Error}}", "exit code 2"),
+    ] {
+        let report = analyze(&load(&pod_in(state, last)), "shop", None);
+        let finding = only(&report);
+        assert_eq!(finding.code, Code::CrashLoopBackOff, "{state} {last}");
+        assert!(finding.message.contains(exit) && finding.message.contains("6 restarts"), "{}", finding.message);
+        assert!(finding.evidence.iter().any(|line| line.contains("restartCount=6")), "{:?}", finding.evidence);
+    }
+    let report = analyze(
+        &load(&pod_in("{terminated: {exitCode: 128, reason: StartError, message: 'exec format error'}}", "{}")),
+        "shop",
+        None,
+    );
+    assert_eq!(only(&report).code, Code::ContainerStartError);
+    // Not a crash loop: running again, a clean exit, a first run, a pod being deleted.
+    for text in [
+        pod_in("{running: {startedAt: '2026-12-02T10:00:00Z'}}", "{terminated: {exitCode: 1, reason: Error}}"),
+        pod_in("{terminated: {exitCode: 0, reason: Completed}}", "{terminated: {exitCode: 0, reason: Completed}}"),
+        pod_in("{terminated: {exitCode: 1, reason: Error}}", "{}").replace("restartCount: 6", "restartCount: 0"),
+        pod_in("{terminated: {exitCode: 143, reason: Error}}", "{}")
+            .replace("namespace: shop}", "namespace: shop, deletionTimestamp: '2026-12-02T10:00:00Z'}"),
+    ] {
+        let report = analyze(&load(&text), "shop", None);
+        assert!(report.findings.iter().all(|f| f.code != Code::CrashLoopBackOff), "{text}: {:#?}", report.findings);
+    }
+}
+
 const INGRESS: &str = r#"
 apiVersion: v1
 kind: List

@@ -177,7 +177,8 @@ pub async fn run(
     approver: &mut dyn Approver,
     renderer: &mut dyn Renderer,
 ) -> (StepResult, Verdict) {
-    let correlation = crate::audit::new_id();
+    // One chain per change: `fix` opens it with the proposal; otherwise it starts here.
+    let correlation = executor.correlation.clone().unwrap_or_else(crate::audit::new_id);
     let outer = executor.correlation.replace(correlation);
     let touched = touched(call, &executor.ctx).await;
     let baseline: BTreeSet<String> = match &touched {

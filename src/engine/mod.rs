@@ -218,7 +218,15 @@ impl Session {
         let mut changed = false;
         for proposal in &proposals {
             let guard = guard::Guard::new(window, automatic);
+            // The proposal, the change, its verdict and any undo: one correlation id.
+            let outer = self.executor.correlation.replace(crate::audit::new_id());
+            self.executor.audit_proposal(
+                &proposal.call,
+                &format!("{}: {}", proposal.finding, proposal.reason),
+                &mut render::StepEvents(&mut *renderer),
+            );
             let (result, verdict) = guard::run(&mut self.executor, &proposal.call, guard, approver, renderer).await;
+            self.executor.correlation = outer;
             changed |= matches!(result, crate::executor::StepResult::Ran(_));
             if matches!(result, crate::executor::StepResult::Failed(_)) {
                 status = ExitStatus::Error;

@@ -410,3 +410,121 @@ fn a_named_target_has_its_running_pods_logs_scanned_for_errors() {
         state.lock().unwrap().requests.iter().all(|r| !r.path.ends_with("/log") || r.query.contains("previous=true"))
     );
 }
+
+/// Every LIST a namespace's diagnosis makes, by resource.
+const GATHERED: [&str; 19] = [
+    "pods", "deployments", "replicasets", "statefulsets", "daemonsets", "events", "horizontalpodautoscalers",
+    "services", "endpoints", "ingresses", "persistentvolumeclaims", "poddisruptionbudgets", "jobs", "resourcequotas",
+    "secrets", "configmaps", "nodes", "ingressclasses", "storageclasses",
+];
+
+#[test]
+fn a_user_who_may_list_nothing_is_refused_not_told_all_is_well() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut state = State::default();
+    state.add(example_objects());
+    for resource in GATHERED {
+        state.errors.insert(resource.into(), 403);
+    }
+    let state = Arc::new(Mutex::new(state));
+    let error = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap_err()
+    });
+    assert!(matches!(error, tools::ToolError::Cluster(todo_ai::cluster::ClusterError::Forbidden { .. })), "{error}");
+    assert!(error.to_string().starts_with("forbidden: cannot list pods in namespace todo"), "{error}");
+    assert!(error.hint().is_some_and(|hint| hint.contains("kubectl auth can-i list pods -n todo")));
+    assert!(!error.to_string().contains('\n'));
+}
+
+#[test]
+fn a_user_who_may_read_the_namespace_only_is_told_what_was_not_checked() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut state = State::default();
+    // A namespace with nothing wrong in it, and no right to the cluster-scoped kinds.
+    state.add(backend_pods(2));
+    for resource in ["nodes", "ingressclasses", "storageclasses", "secrets"] {
+        state.errors.insert(resource.into(), 403);
+    }
+    let state = Arc::new(Mutex::new(state));
+    let output = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap()
+    });
+    assert_eq!(
+        output.data["summary"]["unchecked"],
+        json!(["ingressclasses: forbidden", "nodes: forbidden", "secrets: forbidden", "storageclasses: forbidden"])
+    );
+    let mut lines = output.text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "not checked (no access): ingressclasses: forbidden, nodes: forbidden, secrets: forbidden, storageclasses: forbidden"
+        )
+    );
+    let verdict = lines.next().unwrap_or_default();
+    assert!(verdict.starts_with("No problems found in what could be read in namespace todo"), "{}", output.text);
+}
+
+/// A Deployment's pod whose container crashed `restarts` times and is now in `state`.
+fn crashed_pod(name: &str, state: Value, last: Value, restarts: i64) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "todo", "labels": {"app": "worker"},
+                     "creationTimestamp": "2026-01-01T00:00:00Z"},
+        "spec": {"containers": [{"name": "worker", "image": "worker:1"}]},
+        "status": {"phase": "Running", "containerStatuses": [{
+            "name": "worker", "ready": false, "restartCount": restarts, "image": "worker:1", "imageID": "",
+            "state": state, "lastState": last
+        }]}
+    })
+}
+
+#[test]
+fn a_crash_loop_between_back_offs_is_reported_live_without_the_kubelets_own_log_message() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut state = State::default();
+    let failed = |code: i64| json!({"terminated": {"exitCode": code, "reason": "Error"}});
+    // Just crashed again (kubectl: Error), and the kubelet has no previous log to give yet.
+    state.add([crashed_pod("worker-a", failed(1), failed(1), 3)]);
+    // Back in CrashLoopBackOff after `sh` could not find the command, with the shell's words.
+    state.add([crashed_pod("worker-b", json!({"waiting": {"reason": "CrashLoopBackOff"}}), failed(127), 2)]);
+    state.logs.insert(
+        "worker-a".into(),
+        "unable to retrieve container logs for containerd://0d3f6c1b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170\n"
+            .into(),
+    );
+    state.logs.insert("worker-b".into(), "booting\nsh: worker-server: not found\n".into());
+    // Just exited (terminated): no previous container yet, the current one holds the crash.
+    state.add([crashed_pod("worker-c", failed(1), json!({}), 1)]);
+    state.logs.insert(
+        "worker-c/previous".into(),
+        "unable to retrieve container logs for containerd://5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281\n".into(),
+    );
+    state.logs.insert("worker-c".into(), "loading config\nFATAL: config.yaml: no such file\n".into());
+    let state = Arc::new(Mutex::new(state));
+    let output = runtime.block_on(async {
+        let ctx = fake_api::start(state.clone());
+        tools::check("diagnose", json!({}), &ctx).unwrap().run(&ctx).await.unwrap()
+    });
+    let findings = output.data["findings"].as_array().unwrap();
+    let of = |pod: &str| {
+        findings.iter().find(|f| f["object"]["name"] == pod).unwrap_or_else(|| panic!("{pod}: {}", output.text))
+    };
+    let between = of("worker-a");
+    assert_eq!(between["code"], "CrashLoopBackOff", "{between:#}");
+    assert!(between["message"].as_str().unwrap().contains("exit code 1 (application error) after 3 restarts"));
+    assert!(!between["evidence"].to_string().contains("unable to retrieve"), "{between:#}");
+    assert!(!between["evidence"].to_string().contains("log"), "nothing quoted: {between:#}");
+    let just_exited = of("worker-c");
+    assert_eq!(just_exited["code"], "CrashLoopBackOff", "{just_exited:#}");
+    assert!(
+        just_exited["evidence"].to_string().contains("log of the exited container: FATAL: config.yaml: no such file"),
+        "{just_exited:#}"
+    );
+    let not_found = of("worker-b");
+    assert_eq!(not_found["code"], "CrashLoopBackOff", "{not_found:#}");
+    assert!(not_found["message"].as_str().unwrap().contains("exit code 127 (command not found"), "{not_found:#}");
+    assert!(not_found["evidence"].to_string().contains("previous log: sh: worker-server: not found"), "{not_found:#}");
+    assert!(findings.iter().all(|f| f["code"] != "ContainerStartError"), "{}", output.text);
+}

@@ -181,11 +181,19 @@ impl State {
             }
             ("GET", Some(name), Some("log")) => (
                 200,
-                Value::String(self.logs.get(name).cloned().or_else(|| self.log.clone()).unwrap_or_else(|| {
+                Value::String(
+                    // `{pod}/previous`: what only a read of the previous container answers.
+                    query.contains("previous=true")
+                        .then(|| self.logs.get(&format!("{name}/previous")).cloned())
+                        .flatten()
+                        .or_else(|| self.logs.get(name).cloned())
+                        .or_else(|| self.log.clone())
+                        .unwrap_or_else(|| {
                     format!(
                         "{name} starting\n{name} DATABASE_URL=postgresql://todo:pw-123@db/todo\n{name} exited with 1\n"
                     )
-                })),
+                }),
+                ),
             ),
             ("PATCH", Some(name), None) => {
                 let Some(position) = items.iter().position(|o| o["metadata"]["name"] == name) else {

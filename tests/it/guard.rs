@@ -243,9 +243,11 @@ fn fix_rolls_back_a_bad_rollout_verifies_and_reports_before_and_after() {
     state.after_write = Some(Box::new(|state: &mut State| state.remove("Pod", "todo", "api-ccc-1")));
     let state = Arc::new(Mutex::new(state));
     let mut renderer = Collect::default();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.jsonl");
     let status = runtime().block_on(async {
         let ctx = fake_api::start(state.clone());
-        let executor = Executor::new(Policy { assume_yes: true, ..Policy::default() }, ctx.clone(), None);
+        let executor = Executor::new(Policy { assume_yes: true, ..Policy::default() }, ctx.clone(), Some(log.clone()));
         let mut session = todo_ai::engine::Session {
             executor,
             planner: todo_ai::engine::Planner::offline(),
@@ -269,6 +271,24 @@ fn fix_rolls_back_a_bad_rollout_verifies_and_reports_before_and_after() {
     let state = state.lock().unwrap();
     let patch = state.requests.iter().rev().find(|r| r.method == "PATCH").unwrap();
     assert_eq!(patch.body["spec"]["template"]["spec"]["containers"][0]["image"], "api:1");
+    // The audit chain: the proposal (its finding and why), the change, the guard's verdict,
+    // under one correlation id.
+    let lines = audit(&log);
+    let outcomes: Vec<(&str, &str)> =
+        lines.iter().map(|l| (l["tool"].as_str().unwrap(), l["outcome"].as_str().unwrap())).collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("rollout_undo", "proposed"),
+            ("rollout_undo", "started"),
+            ("rollout_undo", "ok"),
+            ("rollout_undo", "verdict")
+        ]
+    );
+    assert!(lines[0]["detail"].as_str().unwrap().starts_with("ImagePullBackOff Pod/api-ccc-1: "), "{}", lines[0]);
+    let correlation = &lines[0]["correlation"];
+    assert!(correlation.is_string());
+    assert!(lines.iter().all(|line| &line["correlation"] == correlation), "{lines:?}");
 }
 
 #[test]

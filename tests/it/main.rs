@@ -60,6 +60,7 @@ mod mcp;
 mod mcp_http;
 mod real_cluster;
 mod real_diagnose;
+mod real_fix;
 mod real_helm;
 mod real_images;
 mod real_lab;

@@ -97,7 +97,8 @@ pub(super) fn analyze(context: &Context<'_, '_>, status: &ContainerStatus, findi
                 let last_message = last.map_or("", |t| t.message.as_str());
                 findings.push(start_error(context, container, last_reason, last_message, restarts));
             } else {
-                findings.push(crash_loop(context, container, exit, last_reason, restarts));
+                let seen = Crash { state: "state.waiting.reason=CrashLoopBackOff", exited: "lastState.terminated" };
+                findings.push(crash_loop(context, container, exit, last_reason, restarts, &seen));
             }
         }
         _ => {
@@ -106,11 +107,58 @@ pub(super) fn analyze(context: &Context<'_, '_>, status: &ContainerStatus, findi
                 findings.push(oom(context, container, restarts));
                 return;
             }
-            if let Some(f) = probe_failure(context, container, status.ready, restarts) {
+            // A container its liveness probe keeps killing is that probe's finding; any other
+            // container that exited in failure between back-offs is a crash loop.
+            let probe = probe_failure(context, container, status.ready, restarts);
+            let liveness = probe.as_ref().is_some_and(|f| f.message.starts_with("liveness"));
+            if !liveness && let Some(f) = between_restarts(context, status) {
+                findings.push(f);
+                return;
+            }
+            if let Some(f) = probe {
                 findings.push(f);
             }
         }
     }
+}
+
+/// Where a crash was read from, for the evidence lines.
+struct Crash<'s> {
+    /// The container's current state, as an evidence fragment.
+    state: &'s str,
+    /// Which terminated state holds the exit code.
+    exited: &'s str,
+}
+
+/// A crash loop seen between two back-offs: right after a crash the kubelet reports the
+/// container `terminated` (kubectl shows `Error`), or waiting with no reason yet, until it
+/// re-syncs the pod and says CrashLoopBackOff. With earlier restarts and a failed exit, it is
+/// the same crash loop. A running container, or one that exited 0, is not reported here.
+fn between_restarts(context: &Context<'_, '_>, status: &ContainerStatus) -> Option<Finding> {
+    let container = status.name.as_str();
+    let restarts = status.restart_count;
+    // A pod being deleted has its containers stopped on purpose.
+    if restarts == 0 || status.state.running.is_some() || context.pod.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    let (crash, seen) = match (&status.state.terminated, &status.state.waiting) {
+        (Some(now), _) => (now, Crash { state: "state.terminated", exited: "state.terminated" }),
+        // Waiting for its next start (no reason yet, or being created again).
+        (None, Some(waiting)) if matches!(waiting.reason.as_str(), "" | "ContainerCreating" | "PodInitializing") => {
+            (status.last_state.terminated.as_ref()?, Crash { state: "state.waiting", exited: "lastState.terminated" })
+        }
+        (None, None) => {
+            (status.last_state.terminated.as_ref()?, Crash { state: "state=(none)", exited: "lastState.terminated" })
+        }
+        _ => return None,
+    };
+    if START_FAILURE_REASONS.contains(&crash.reason.as_str()) {
+        return Some(start_error(context, container, &crash.reason, &crash.message, restarts));
+    }
+    if crash.exit_code == 0 {
+        return None;
+    }
+    Some(crash_loop(context, container, Some(crash.exit_code), &crash.reason, restarts, &seen))
 }
 
 /// A process that starts and exits, restarted with back-off: the kubelet's CrashLoopBackOff,
@@ -122,6 +170,7 @@ fn crash_loop(
     exit: Option<i64>,
     last_reason: &str,
     restarts: i64,
+    seen: &Crash<'_>,
 ) -> Finding {
     let namespace = &context.pod_ref.namespace;
     let meaning = exit.and_then(super::explain_exit_code);
@@ -136,10 +185,10 @@ fn crash_loop(
         container,
         format!("container `{container}` keeps crashing: {exit_text} after {restarts} restarts"),
     );
-    f.evidence
-        .push(format!("containerStatuses[{container}].state.waiting.reason=CrashLoopBackOff restartCount={restarts}"));
+    f.evidence.push(format!("containerStatuses[{container}].{} restartCount={restarts}", seen.state));
     f.evidence.push(format!(
-        "lastState.terminated: exitCode={} reason={last_reason}",
+        "{}: exitCode={} reason={last_reason}",
+        seen.exited,
         exit.map_or_else(|| "?".into(), |c| c.to_string())
     ));
     f.evidence.extend(
