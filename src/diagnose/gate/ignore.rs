@@ -14,9 +14,10 @@
 use std::io::Read;
 use std::path::Path;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::diagnose::{Code, Finding, ObjectRef};
+use crate::sanitize::one_line;
 
 /// The most an ignore file may hold.
 pub const MAX_IGNORE_BYTES: u64 = 1024 * 1024;
@@ -70,20 +71,39 @@ impl IgnoreError {
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// A finding code, or `*`.
-    #[serde(deserialize_with = "code")]
     pub code: String,
     /// The object pattern.
-    #[serde(deserialize_with = "non_empty")]
     pub object: String,
     /// Why it is accepted.
-    #[serde(deserialize_with = "non_empty")]
     pub reason: String,
     /// The first day it no longer applies (`YYYY-MM-DD`).
-    #[serde(default, deserialize_with = "date")]
+    #[serde(default)]
     pub expires: Option<String>,
 }
 
 impl Entry {
+    /// Checks the fields: the field that is wrong, and why.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.code != "*" && Code::parse(&self.code).is_none() {
+            return Err((
+                "code",
+                format!("`{}` is not a finding code (see `todo-ai diagnose -o json` for the codes)", one_line(&self.code)),
+            ));
+        }
+        if self.object.trim().is_empty() {
+            return Err(("object", "`object` is empty".into()));
+        }
+        if self.reason.trim().is_empty() {
+            return Err(("reason", "`reason` is empty: say why the finding is accepted".into()));
+        }
+        if let Some(expires) = &self.expires
+            && !is_date(expires)
+        {
+            return Err(("expires", format!("expires `{}` is not a date like 2026-12-31", one_line(expires))));
+        }
+        Ok(())
+    }
+
     /// Whether it has expired on `today` (`YYYY-MM-DD`; dates in that form order as text).
     pub fn expired(&self, today: &str) -> bool {
         self.expires.as_deref().is_some_and(|expires| expires <= today)
@@ -179,9 +199,22 @@ impl IgnoreFile {
             if let Some(at) = reason.find(" at line ") {
                 reason.truncate(at);
             }
-            IgnoreError::Bad { path: path.to_string(), line, reason: crate::sanitize::one_line(&reason) }
+            // serde_yaml prefixes the path (`[2]: `, `.[0].code: `): the line says where.
+            if reason.starts_with(['.', '['])
+                && let Some((_, rest)) = reason.split_once(": ")
+            {
+                reason = rest.to_string();
+            }
+            IgnoreError::Bad { path: path.to_string(), line, reason: one_line(&reason) }
         })?;
-        Ok(IgnoreFile { path: path.to_string(), entries: entries.unwrap_or_default() })
+        let entries = entries.unwrap_or_default();
+        for (index, entry) in entries.iter().enumerate() {
+            if let Err((field, reason)) = entry.check() {
+                let line = field_line(text, index, field);
+                return Err(IgnoreError::Bad { path: path.to_string(), line, reason });
+            }
+        }
+        Ok(IgnoreFile { path: path.to_string(), entries })
     }
 
     /// The index of the first entry matching a finding.
@@ -190,37 +223,37 @@ impl IgnoreFile {
     }
 }
 
-fn code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let code = String::deserialize(deserializer)?;
-    if code == "*" || Code::parse(&code).is_some() {
-        Ok(code)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "`{}` is not a finding code (see `todo-ai diagnose -o json` for the codes)",
-            crate::sanitize::one_line(&code)
-        )))
-    }
-}
-
-fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    if text.trim().is_empty() { Err(serde::de::Error::custom("it is empty")) } else { Ok(text) }
-}
-
-fn date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };
-    let valid = text.len() == 10
-        && text.as_bytes()[4] == b'-'
-        && text.as_bytes()[7] == b'-'
+/// Whether text is a date `YYYY-MM-DD`.
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
         && text.split('-').all(|part| part.chars().all(|c| c.is_ascii_digit()))
         && text[5..7].parse::<u32>().is_ok_and(|month| (1..=12).contains(&month))
-        && text[8..10].parse::<u32>().is_ok_and(|day| (1..=31).contains(&day));
-    if valid {
-        Ok(Some(text))
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "expires `{}` is not a date like 2026-12-31",
-            crate::sanitize::one_line(&text)
-        )))
-    }
+        && text[8..10].parse::<u32>().is_ok_and(|day| (1..=31).contains(&day))
+}
+
+/// The line (from 1) of `field` in the `index`th entry of a block-style list, else the
+/// entry's first line, when it can be found.
+fn field_line(text: &str, index: usize, field: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let items: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.trim_start().starts_with('-'))
+        .map(|(n, _)| n)
+        .collect();
+    let top = items.iter().map(|&n| indent(lines[n])).min()?;
+    let starts: Vec<usize> = items.into_iter().filter(|&n| indent(lines[n]) == top).collect();
+    let start = *starts.get(index)?;
+    let end = starts.get(index + 1).copied().unwrap_or(lines.len());
+    let key = format!("{field}:");
+    let found = (start..end).find(|&n| {
+        let line = lines[n].trim_start();
+        let line = line.strip_prefix('-').map_or(line, str::trim_start);
+        line.starts_with(&key)
+    });
+    Some(found.unwrap_or(start) + 1)
 }

@@ -108,12 +108,15 @@ fn baseline_marks_new_unchanged_and_resolved() {
     let json = gated.to_json();
     assert_eq!(json["summary"]["new"], 1);
     assert_eq!(json["summary"]["resolved"], 0);
-    // Gate on new findings only: the new one is a warning.
+    // Gate on new findings only: the new one fails; the same fault on a new pod does not.
     let new_critical = Threshold { severity: Some(Severity::Critical), new_only: true };
-    let new_warning = Threshold { severity: Some(Severity::Warning), new_only: true };
-    assert!(!gated.failing(new_critical));
-    assert!(gated.failing(new_warning));
-    assert!(gated.failing(Threshold::CRITICAL));
+    assert!(gated.failing(new_critical));
+    let same = apply(report("asdfg", false), Some(&baseline), None, "2026-01-01");
+    assert_eq!(same.count(Status::New), 0);
+    assert!(!same.failing(new_critical));
+    assert!(!same.failing(Threshold { severity: Some(Severity::Info), new_only: true }));
+    assert!(same.failing(Threshold::CRITICAL));
+    assert!(!same.failing(Threshold { severity: None, new_only: false }));
     // The fault fixed: everything resolved.
     let fixed = Report { findings: Vec::new(), ..before.clone() };
     let gated = apply(fixed, Some(&baseline), None, "2026-01-01");
@@ -281,11 +284,11 @@ fn watch_prints_only_changes_with_a_fake_source() {
     assert_eq!(made, 4);
     assert_eq!(waits.get(), 5);
     assert_eq!(printed.len(), 3, "{printed:?}");
-    assert!(printed[0].starts_with("[t2] new: WARNING ServiceNoEndpoints Service/web (shop): "), "{printed:?}");
+    assert!(printed[0].starts_with("[t2] new: CRITICAL ServiceNoEndpoints Service/web (shop): "), "{printed:?}");
     assert!(printed[1].starts_with("[t3] diagnose failed: connection refused"), "{printed:?}");
     assert!(!printed[1].contains('\u{1b}'));
     assert!(printed[2].contains("[t4] resolved: CRITICAL CrashLoopBackOff Pod/api-5d9f-ccccc (shop)"), "{printed:?}");
-    assert!(printed[2].contains("[t4] resolved: WARNING ServiceNoEndpoints"), "{printed:?}");
+    assert!(printed[2].contains("[t4] resolved: CRITICAL ServiceNoEndpoints"), "{printed:?}");
     // A wait that returns false (Ctrl-C) stops before diagnosing.
     let mut calls = 0;
     let made = runtime.block_on(watch::run(
