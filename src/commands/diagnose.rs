@@ -50,8 +50,7 @@ pub fn run(settings: &Settings, args: &DiagnoseArgs) -> Result<ExitStatus, CliEr
     let threshold = threshold(args.fail_on);
     let baseline = match &args.baseline {
         Some(path) => {
-            let baseline =
-                Baseline::load(path).map_err(|error| CliError::new(error.to_string()).hint(error.hint()))?;
+            let baseline = Baseline::load(path).map_err(|error| CliError::new(error.to_string()).hint(error.hint()))?;
             if baseline.without_id > 0 {
                 eprintln!(
                     "note: the baseline has {} findings without an `id` (an older todo-ai): they are matched by code and object, so a replaced pod's finding shows as new",

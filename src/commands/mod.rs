@@ -118,7 +118,11 @@ pub fn render_data(value: &serde_json::Value, format: OutputFormat) -> Result<St
     let text = match format {
         OutputFormat::Yaml => serde_yaml::to_string(value)
             .map_err(|error| CliError::new("cannot render YAML").cause(error.to_string()))?,
-        OutputFormat::Json | OutputFormat::Text | OutputFormat::Markdown | OutputFormat::Sarif | OutputFormat::Junit => {
+        OutputFormat::Json
+        | OutputFormat::Text
+        | OutputFormat::Markdown
+        | OutputFormat::Sarif
+        | OutputFormat::Junit => {
             let mut text = serde_json::to_string_pretty(value)
                 .map_err(|error| CliError::new("cannot render JSON").cause(error.to_string()))?;
             text.push('\n');

@@ -42,8 +42,12 @@ impl BaselineError {
     /// What to do about it.
     pub fn hint(&self) -> &'static str {
         match self {
-            BaselineError::Read { .. } => "check the path; create a baseline with `todo-ai diagnose -n NS -o json > FILE`",
-            BaselineError::TooLarge { .. } => "a baseline is one `diagnose -o json` report; check the file is the right one",
+            BaselineError::Read { .. } => {
+                "check the path; create a baseline with `todo-ai diagnose -n NS -o json > FILE`"
+            }
+            BaselineError::TooLarge { .. } => {
+                "a baseline is one `diagnose -o json` report; check the file is the right one"
+            }
             BaselineError::Invalid { .. } => {
                 "create the baseline with `todo-ai diagnose -n NS -o json > FILE` (JSON, not text or YAML)"
             }

@@ -87,7 +87,10 @@ impl Entry {
         if self.code != "*" && Code::parse(&self.code).is_none() {
             return Err((
                 "code",
-                format!("`{}` is not a finding code (see `todo-ai diagnose -o json` for the codes)", one_line(&self.code)),
+                format!(
+                    "`{}` is not a finding code (see `todo-ai diagnose -o json` for the codes)",
+                    one_line(&self.code)
+                ),
             ));
         }
         if self.object.trim().is_empty() {
@@ -239,12 +242,8 @@ fn is_date(text: &str) -> bool {
 fn field_line(text: &str, index: usize, field: &str) -> Option<usize> {
     let lines: Vec<&str> = text.lines().collect();
     let indent = |line: &str| line.len() - line.trim_start().len();
-    let items: Vec<usize> = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, line)| line.trim_start().starts_with('-'))
-        .map(|(n, _)| n)
-        .collect();
+    let items: Vec<usize> =
+        lines.iter().enumerate().filter(|(_, line)| line.trim_start().starts_with('-')).map(|(n, _)| n).collect();
     let top = items.iter().map(|&n| indent(lines[n])).min()?;
     let starts: Vec<usize> = items.into_iter().filter(|&n| indent(lines[n]) == top).collect();
     let start = *starts.get(index)?;

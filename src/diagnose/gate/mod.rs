@@ -204,10 +204,7 @@ impl Gated {
         document.insert("findings".into(), Value::Array(findings));
         document.insert("summary".into(), Value::Object(summary));
         if self.statuses.is_some() {
-            document.insert(
-                "resolved".into(),
-                Value::Array(self.resolved.iter().map(Resolved::to_json).collect()),
-            );
+            document.insert("resolved".into(), Value::Array(self.resolved.iter().map(Resolved::to_json).collect()));
         }
         if !self.expired.is_empty() {
             let expired = self
@@ -267,15 +264,7 @@ pub fn apply(report: Report, baseline: Option<&Baseline>, ignore: Option<&Ignore
     let statuses = baseline.map(|baseline| {
         ids.iter().map(|id| if baseline.contains(id) { Status::Unchanged } else { Status::New }).collect()
     });
-    Gated {
-        report,
-        ids,
-        statuses,
-        resolved,
-        accepted,
-        ignore_file: ignore.map(|ignore| ignore.path.clone()),
-        expired,
-    }
+    Gated { report, ids, statuses, resolved, accepted, ignore_file: ignore.map(|ignore| ignore.path.clone()), expired }
 }
 
 /// Recounts the summary after findings were hidden.
@@ -290,10 +279,8 @@ fn recount(report: &mut Report) {
 
 /// Today's date in UTC, `YYYY-MM-DD`.
 pub fn today() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
+    let seconds =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     date_of(seconds)
 }
 

@@ -94,10 +94,9 @@ pub fn describe(code: Code) -> (&'static str, &'static str) {
             "An Ingress TLS Secret does not exist",
             "Create the TLS Secret the Ingress names (or let cert-manager issue it).",
         ),
-        Code::HpaTargetMissing => (
-            "An autoscaler's target does not exist",
-            "Fix the autoscaler's scaleTargetRef, or delete the autoscaler.",
-        ),
+        Code::HpaTargetMissing => {
+            ("An autoscaler's target does not exist", "Fix the autoscaler's scaleTargetRef, or delete the autoscaler.")
+        }
         Code::HpaMetricsUnavailable => (
             "An autoscaler cannot read metrics",
             "Install metrics-server (or the adapter for custom metrics), and set resource requests on the target's containers.",
@@ -122,10 +121,7 @@ pub fn describe(code: Code) -> (&'static str, &'static str) {
             "A PodDisruptionBudget allows no disruption",
             "Drains and voluntary evictions will block. Allow at least one disruption, or run more replicas.",
         ),
-        Code::JobFailed => (
-            "A Job failed",
-            "The Job reached its backoff limit or deadline. Read its pods' logs.",
-        ),
+        Code::JobFailed => ("A Job failed", "The Job reached its backoff limit or deadline. Read its pods' logs."),
     }
 }
 

@@ -141,7 +141,10 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// The checked object a finding is about, or its owning workload, with a Helm release.
-fn helm_object<'a>(finding: &Finding, checked: &'a BTreeMap<(String, String, String), &'a Checked>) -> Option<&'a Checked> {
+fn helm_object<'a>(
+    finding: &Finding,
+    checked: &'a BTreeMap<(String, String, String), &'a Checked>,
+) -> Option<&'a Checked> {
     let key = |object: &ObjectRef| {
         let namespace = if object.namespace.is_empty() { &finding.object.namespace } else { &object.namespace };
         (object.kind.clone(), namespace.clone(), object.name.clone())

@@ -183,7 +183,10 @@ fn accepted_findings_are_hidden_and_counted_until_they_expire() {
     assert_eq!(gated.expired.len(), 1);
     assert_eq!((gated.expired[0].entry, gated.expired[0].matched), (2, 1));
     let text = render_text(&gated, false);
-    assert!(text.contains("ignore entry 2 (ServiceNoEndpoints shop/web) in .todo-ai/ignore.yaml expired on 2026-01-01"), "{text}");
+    assert!(
+        text.contains("ignore entry 2 (ServiceNoEndpoints shop/web) in .todo-ai/ignore.yaml expired on 2026-01-01"),
+        "{text}"
+    );
     assert_eq!(gated.to_json()["expired_ignores"][0]["expires"], "2026-01-01");
     // Counts follow what is shown.
     assert_eq!(
@@ -196,7 +199,11 @@ fn accepted_findings_are_hidden_and_counted_until_they_expire() {
 fn bad_ignore_entries_name_the_file_and_line() {
     let cases = [
         ("- code: CrashLoopBackOff\n  object: x\n", 1, "missing field `reason`"),
-        ("- code: CrashLoopBackOff\n  object: x\n  reason: ok\n- code: Nope\n  object: y\n  reason: z\n", 4, "not a finding code"),
+        (
+            "- code: CrashLoopBackOff\n  object: x\n  reason: ok\n- code: Nope\n  object: y\n  reason: z\n",
+            4,
+            "not a finding code",
+        ),
         ("- code: HpaMaxedOut\n  object: x\n  reason: ok\n  expires: tomorrow\n", 4, "not a date"),
         ("- code: HpaMaxedOut\n  object: x\n  reason: ''\n", 3, "empty"),
         ("- code: HpaMaxedOut\n  object: x\n  reason: ok\n  because: no\n", 4, "unknown field"),
@@ -221,7 +228,9 @@ fn github_annotations_escape_and_cannot_inject() {
     let gated = apply(report, None, None, "2026-01-01");
     let lines = github::annotations(&gated);
     assert_eq!(lines.lines().count(), gated.report.findings.len());
-    assert!(lines.lines().all(|l| l.starts_with("::error title=") || l.starts_with("::warning title=") || l.starts_with("::notice title=")));
+    assert!(lines.lines().all(|l| l.starts_with("::error title=")
+        || l.starts_with("::warning title=")
+        || l.starts_with("::notice title=")));
     assert!(lines.contains("boom%0A::error::injected 50%25"), "{lines}");
     // Against a baseline only new findings are annotated.
     let baseline = baseline_of(&gated.report);

@@ -95,8 +95,11 @@ fn lines(gated: &Gated) -> BTreeMap<String, String> {
         .iter()
         .zip(&gated.ids)
         .map(|(finding, id)| {
-            let namespace =
-                if finding.object.namespace.is_empty() { String::new() } else { format!(" ({})", finding.object.namespace) };
+            let namespace = if finding.object.namespace.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", finding.object.namespace)
+            };
             let line = format!(
                 "{} {} {}{namespace}: {}",
                 finding.severity.name().to_uppercase(),
