@@ -1,7 +1,7 @@
 //! Subcommands. `main` parses, resolves settings, dispatches and renders errors; each
 //! subcommand lives in its own file and the REPL calls the same functions.
 
-mod diagnose;
+pub mod diagnose;
 mod direct;
 mod dockerfile;
 mod doctor;
