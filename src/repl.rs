@@ -371,14 +371,15 @@ fn watch(session: &Session, runtime: &tokio::runtime::Runtime, argument: Option<
     };
     let ctx = &session.engine.executor.ctx;
     let cancel = tokio_util::sync::CancellationToken::new();
-    let report = match commands::block_on_cancellable(runtime, &cancel, commands::diagnose::diagnose_report(ctx, false, None)) {
-        None => return,
-        Some(Err(error)) => {
-            eprintln!("error: {}", crate::sanitize::one_line(&error.to_string()));
-            return;
-        }
-        Some(Ok(report)) => report,
-    };
+    let report =
+        match commands::block_on_cancellable(runtime, &cancel, commands::diagnose::diagnose_report(ctx, false, None)) {
+            None => return,
+            Some(Err(error)) => {
+                eprintln!("error: {}", crate::sanitize::one_line(&error.to_string()));
+                return;
+            }
+            Some(Ok(report)) => report,
+        };
     if cancel.is_cancelled() {
         return;
     }
