@@ -102,6 +102,10 @@ pub enum OutputFormat {
     Yaml,
     /// Markdown (the diagnose report; other commands print text).
     Markdown,
+    /// SARIF 2.1.0 (the diagnose report, for code scanning; other commands print text).
+    Sarif,
+    /// JUnit XML (the diagnose report, one test case per object; other commands print text).
+    Junit,
 }
 
 /// The commands.
@@ -243,6 +247,19 @@ pub struct DiagnoseArgs {
     /// Add a plain-language explanation per root cause (needs an LLM; omitted offline)
     #[arg(long)]
     pub explain: bool,
+    /// Compare with an earlier `diagnose -o json` report: findings are new or unchanged, and
+    /// the baseline's findings that are gone are resolved
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<std::path::PathBuf>,
+    /// Accepted findings to hide (and count) [default: .todo-ai/ignore.yaml when it exists]
+    #[arg(long, value_name = "PATH")]
+    pub ignore_file: Option<std::path::PathBuf>,
+    /// Diagnose again at each interval and print only what changed, until Ctrl-C
+    #[arg(long)]
+    pub watch: bool,
+    /// How often `--watch` diagnoses (2s to 1h)
+    #[arg(long, value_name = "DURATION", default_value = "10s", requires = "watch")]
+    pub interval: String,
 }
 
 /// Options of `fix`.
@@ -259,6 +276,10 @@ pub enum FailOn {
     Critical,
     /// Warnings and critical findings fail.
     Warning,
+    /// Critical findings not in the `--baseline` fail (without one, every finding is new).
+    NewCritical,
+    /// Warnings and critical findings not in the `--baseline` fail.
+    NewWarning,
     /// Never fail on findings.
     Never,
 }

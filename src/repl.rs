@@ -23,7 +23,7 @@ use crate::tools;
 use crate::validate;
 
 /// The meta commands, with their help lines.
-pub const META_COMMANDS: [(&str, &str); 11] = [
+pub const META_COMMANDS: [(&str, &str); 12] = [
     ("/help", "show this help"),
     ("/tools", "list the tools"),
     ("/status", "show the planner, context, namespace and modes"),
@@ -34,6 +34,7 @@ pub const META_COMMANDS: [(&str, &str); 11] = [
     ("/dry-run", "toggle dry-run mode (nothing changes)"),
     ("/read-only", "toggle read-only mode (changing tools refused)"),
     ("/clear", "forget the conversation so far"),
+    ("/watch", "/watch [10s] — diagnose the namespace at each interval, print what changes (Ctrl-C stops)"),
     ("/exit", "leave (Ctrl-D works too)"),
 ];
 
@@ -324,6 +325,10 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
             continue;
         }
         let _ = editor.add_history_entry(line);
+        if line == "/watch" || line.starts_with("/watch ") {
+            watch(&session, &runtime, line.split_whitespace().nth(1));
+            continue;
+        }
         if line.starts_with('/') {
             match session.meta(line) {
                 MetaOutcome::Exit => break,
@@ -340,6 +345,50 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
         let _ = editor.save_history(path);
     }
     Ok(ExitStatus::Success)
+}
+
+/// `/watch [interval]`: diagnoses the session's namespace (hiding the accepted findings of
+/// `.todo-ai/ignore.yaml`), prints the report, then only what changes at each interval, until
+/// Ctrl-C; the session goes on.
+fn watch(session: &Session, runtime: &tokio::runtime::Runtime, argument: Option<&str>) {
+    use crate::diagnose::gate::{self, watch};
+    let interval = match argument {
+        Some(text) => match watch::interval(text) {
+            Ok(interval) => interval,
+            Err(error) => {
+                eprintln!("error: {error}\n\nhint: give an interval from 2s to 1h, such as `/watch 30s`");
+                return;
+            }
+        },
+        None => std::time::Duration::from_secs(watch::DEFAULT_INTERVAL_SECONDS.unsigned_abs()),
+    };
+    let ignore = match commands::diagnose::load_ignore(None) {
+        Ok(ignore) => ignore,
+        Err(error) => {
+            eprint!("{}", error.render());
+            return;
+        }
+    };
+    let ctx = &session.engine.executor.ctx;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let report =
+        match commands::block_on_cancellable(runtime, &cancel, commands::diagnose::diagnose_report(ctx, false, None)) {
+            None => return,
+            Some(Err(error)) => {
+                eprintln!("error: {}", crate::sanitize::one_line(&error.to_string()));
+                return;
+            }
+            Some(Ok(report)) => report,
+        };
+    if cancel.is_cancelled() {
+        return;
+    }
+    let first = gate::apply(report, None, ignore.as_ref(), &gate::today());
+    let _ = commands::write_stdout(&gate::render_text(&first, false));
+    eprintln!("watching every {}s; only changes are printed (Ctrl-C stops)", interval.as_secs());
+    let watched = commands::diagnose::watch_loop(ctx, &first, interval, false, None, None, ignore.as_ref(), &cancel);
+    commands::block_on_cancellable(runtime, &cancel, watched);
+    eprintln!("stopped watching");
 }
 
 /// One request, through the turn engine. The first Ctrl-C cancels it cleanly (a running
@@ -373,6 +422,11 @@ fn turn(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_lists_watch() {
+        assert!(help().contains("/watch [10s]"));
+    }
     use crate::approval::Policy;
     use crate::executor::Executor;
     use crate::tools::ToolContext;

@@ -205,7 +205,12 @@ pub fn resolve(
             "json" => OutputFormat::Json,
             "yaml" => OutputFormat::Yaml,
             "markdown" => OutputFormat::Markdown,
-            _ => return Err(CliError::new(format!("`TODO_AI_OUTPUT` is `{text}`")).hint("use text, json or yaml")),
+            "sarif" => OutputFormat::Sarif,
+            "junit" => OutputFormat::Junit,
+            _ => {
+                return Err(CliError::new(format!("`TODO_AI_OUTPUT` is `{text}`"))
+                    .hint("use text, json, yaml, markdown, sarif or junit"));
+            }
         },
         (None, None) => config.output.unwrap_or(OutputFormat::Text),
     };

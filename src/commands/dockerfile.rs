@@ -50,7 +50,7 @@ pub fn show(settings: &Settings, args: &DockerfileArgs) -> Result<ExitStatus, Cl
             });
             write_stdout(&render_data(&value, settings.output)?)?;
         }
-        OutputFormat::Text | OutputFormat::Markdown => {
+        OutputFormat::Text | OutputFormat::Markdown | OutputFormat::Sarif | OutputFormat::Junit => {
             let mut text = format!("Detected {} app in `{}`:\n", detection.stack.name(), args.path);
             for note in &detection.notes {
                 text.push_str(&format!("  - {note}\n"));
@@ -84,7 +84,7 @@ pub fn check(settings: &Settings, args: &DockerfileArgs) -> Result<ExitStatus, C
             let value = json!({"path": path.display().to_string(), "issues": issues, "hadolint": hadolint});
             write_stdout(&render_data(&value, settings.output)?)?;
         }
-        OutputFormat::Text | OutputFormat::Markdown => {
+        OutputFormat::Text | OutputFormat::Markdown | OutputFormat::Sarif | OutputFormat::Junit => {
             let mut text = if issues.is_empty() {
                 format!("{}: no issues found\n", path.display())
             } else {

@@ -1,7 +1,7 @@
 //! Subcommands. `main` parses, resolves settings, dispatches and renders errors; each
 //! subcommand lives in its own file and the REPL calls the same functions.
 
-mod diagnose;
+pub mod diagnose;
 mod direct;
 mod dockerfile;
 mod doctor;
@@ -118,7 +118,11 @@ pub fn render_data(value: &serde_json::Value, format: OutputFormat) -> Result<St
     let text = match format {
         OutputFormat::Yaml => serde_yaml::to_string(value)
             .map_err(|error| CliError::new("cannot render YAML").cause(error.to_string()))?,
-        OutputFormat::Json | OutputFormat::Text | OutputFormat::Markdown => {
+        OutputFormat::Json
+        | OutputFormat::Text
+        | OutputFormat::Markdown
+        | OutputFormat::Sarif
+        | OutputFormat::Junit => {
             let mut text = serde_json::to_string_pretty(value)
                 .map_err(|error| CliError::new("cannot render JSON").cause(error.to_string()))?;
             text.push('\n');

@@ -13,7 +13,9 @@ use crate::settings::Settings;
 
 fn print_plan(checked: &CheckedPlan, output: OutputFormat) -> Result<(), CliError> {
     match output {
-        OutputFormat::Text | OutputFormat::Markdown => write_stdout(&render_plan_text(checked)),
+        OutputFormat::Text | OutputFormat::Markdown | OutputFormat::Sarif | OutputFormat::Junit => {
+            write_stdout(&render_plan_text(checked))
+        }
         OutputFormat::Json | OutputFormat::Yaml => write_stdout(&render_data(&checked.to_json(), output)?),
     }
 }

@@ -17,6 +17,7 @@
 
 mod analyzers;
 mod code;
+pub mod gate;
 mod inventory;
 mod logs;
 pub mod remediate;
@@ -126,6 +127,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Counts.
     pub summary: Summary,
+    /// The objects looked at that findings can be about (workloads, pods, Services …), with
+    /// their Helm release; for JUnit test cases and SARIF locations, not part of the JSON.
+    #[serde(skip)]
+    pub checked: Vec<gate::Checked>,
 }
 
 /// Counts for the report.
@@ -201,7 +206,8 @@ pub fn analyze_with(objects: &Objects, namespace: &str, target: Option<&str>, so
     order(&mut findings);
     redact(&mut findings);
     let summary = summarize(&findings, namespace, inventory.count());
-    Report { findings, summary }
+    let checked = gate::checked_objects(&inventory);
+    Report { findings, summary, checked }
 }
 
 /// Root causes first, then severity, namespace, kind, name and code.
@@ -259,6 +265,7 @@ pub fn merge(mut reports: Vec<Report>, all: bool) -> Report {
         return reports.remove(0);
     }
     let mut findings = Vec::new();
+    let mut checked = Vec::new();
     let mut summary = Summary {
         namespace: "all namespaces".into(),
         critical: 0,
@@ -276,10 +283,13 @@ pub fn merge(mut reports: Vec<Report>, all: bool) -> Report {
         summary.objects_checked += report.summary.objects_checked;
         summary.unchecked.extend(report.summary.unchecked);
         findings.extend(report.findings);
+        checked.extend(report.checked);
     }
     summary.unchecked.sort();
     summary.unchecked.dedup();
-    Report { findings, summary }
+    checked.sort();
+    checked.dedup();
+    Report { findings, summary, checked }
 }
 
 /// Diagnoses several namespaces and merges the reports (`all`: every namespace, so the

@@ -6,6 +6,11 @@ use super::{Report, Severity};
 /// The text report: root causes first, each with its evidence, fix and the symptoms it
 /// explains. `colour` adds ANSI colour to severities.
 pub fn render_text(report: &Report, colour: bool) -> String {
+    render_text_marked(report, colour, &[])
+}
+
+/// The text report with a mark after each finding's heading (`[new]`), by index.
+pub(crate) fn render_text_marked(report: &Report, colour: bool, marks: &[&str]) -> String {
     let paint = |severity: Severity| -> String {
         let label = severity.name().to_uppercase();
         if !colour {
@@ -42,11 +47,12 @@ pub fn render_text(report: &Report, colour: bool) -> String {
         if summary.root_causes == 1 { "" } else { "s" },
         summary.objects_checked
     ));
-    for finding in &report.findings {
+    for (index, finding) in report.findings.iter().enumerate() {
         text.push('\n');
         let marker = if finding.root_cause { "root cause" } else { "symptom" };
+        let mark = marks.get(index).map(|mark| format!(" [{mark}]")).unwrap_or_default();
         text.push_str(&format!(
-            "{} {} {} ({marker})\n  {}\n",
+            "{} {} {} ({marker}){mark}\n  {}\n",
             paint(finding.severity),
             finding.code,
             finding.object.display(),
@@ -93,14 +99,20 @@ pub fn call_line(remediation: &super::remediate::Remediation) -> String {
 
 /// The Markdown report (for CI comments and tickets).
 pub fn render_markdown(report: &Report) -> String {
+    render_markdown_marked(report, &[])
+}
+
+/// The Markdown report with a mark after each finding's heading (`[new]`), by index.
+pub(crate) fn render_markdown_marked(report: &Report, marks: &[&str]) -> String {
     let summary = &report.summary;
     let mut text = format!(
         "## todo-ai diagnose: namespace `{}`\n\n{} critical, {} warning, {} info\n",
         summary.namespace, summary.critical, summary.warning, summary.info
     );
-    for finding in &report.findings {
+    for (index, finding) in report.findings.iter().enumerate() {
+        let mark = marks.get(index).map(|mark| format!(" ({mark})")).unwrap_or_default();
         text.push_str(&format!(
-            "\n### {} `{}` — {}\n\n{}\n",
+            "\n### {} `{}` — {}{mark}\n\n{}\n",
             finding.severity.name(),
             finding.object.display(),
             finding.code,

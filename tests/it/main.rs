@@ -51,6 +51,7 @@ mod deploy;
 mod diagnose;
 mod docker;
 mod fake_api;
+mod gate;
 mod guard;
 mod kube_live;
 mod llm;
