@@ -78,11 +78,12 @@ impl CliError {
     /// The full rendering for stderr.
     ///
     /// Messages often quote text from outside (a server's error, a file name, a log line), so
-    /// control characters are replaced: an error can never rewrite the terminal.
+    /// control characters are replaced and the message and cause are kept to one line each: an
+    /// error can never rewrite the terminal, and a server cannot add a `hint:` line of its own.
     pub fn render(&self) -> String {
-        let mut text = format!("error: {}\n", crate::sanitize::terminal(&self.message));
+        let mut text = format!("error: {}\n", crate::sanitize::one_line(&self.message));
         if let Some(cause) = &self.cause {
-            text.push_str(&format!("  caused by: {}\n", crate::sanitize::terminal(cause)));
+            text.push_str(&format!("  caused by: {}\n", crate::sanitize::one_line(cause)));
         }
         if let Some(hint) = &self.hint {
             text.push_str(&format!("\nhint: {}\n", crate::sanitize::terminal(hint)));
