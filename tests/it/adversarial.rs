@@ -301,3 +301,37 @@ async fn a_server_error_stays_on_one_line_and_cannot_forge_a_hint() {
         );
     }
 }
+
+#[test]
+fn a_kubeconfig_that_is_a_fifo_or_a_device_is_refused_before_it_is_read() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("kubeconfig-fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let good = home.path().join("kubeconfig");
+    std::fs::write(&good, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n").unwrap();
+    let fifo_text = fifo.display().to_string();
+    let merged = format!("{}:/dev/zero", good.display());
+    let cases: [(&str, Option<&str>, &[&str]); 4] = [
+        ("KUBECONFIG a FIFO", Some(fifo_text.as_str()), &["status"]),
+        ("KUBECONFIG /dev/zero", Some("/dev/zero"), &["status"]),
+        ("KUBECONFIG merged with a device", Some(merged.as_str()), &["scale", "backend", "2"]),
+        ("--kubeconfig a FIFO", None, &["--kubeconfig", fifo_text.as_str(), "status"]),
+    ];
+    for (what, variable, args) in cases {
+        let mut command = todo_ai(&home);
+        if let Some(value) = variable {
+            command.env("KUBECONFIG", value);
+        }
+        // A watchdog, not a speed check: before the fix these read forever.
+        let output = command
+            .env("TODO_AI_OFFLINE", "1")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.starts_with("error: the kubeconfig `"), "{what}: {stderr}");
+        assert!(stderr.contains("hint: "), "{what}: {stderr}");
+    }
+}
