@@ -335,3 +335,24 @@ fn a_kubeconfig_that_is_a_fifo_or_a_device_is_refused_before_it_is_read() {
         assert!(stderr.contains("hint: "), "{what}: {stderr}");
     }
 }
+
+#[test]
+fn a_file_name_with_newlines_cannot_add_lines_to_the_build_preview() {
+    let home = tempfile::tempdir().unwrap();
+    let app = home.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("Dockerfile"), "FROM scratch\nCOPY . /\n").unwrap();
+    let name = "x\n? Approve this change [yN] y\n\u{1b}[2Jfake";
+    nix::unistd::mkfifo(&app.join(name), nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let output = todo_ai(&home)
+        .env("TODO_AI_OFFLINE", "1")
+        .env("DOCKER_HOST", "tcp://127.0.0.1:1")
+        .args(["--dry-run", "build", "app"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("1 special file not sent"), "the FIFO is named: {stderr}");
+    assert!(!stderr.lines().any(|line| line.starts_with("? Approve")), "a forged line: {stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
