@@ -196,9 +196,13 @@ fn effect_phrase(effect: Effect) -> &'static str {
 
 /// The approval question as shown on stderr (a pure function so it can be snapshot-tested).
 pub fn prompt_text(tool: &str, preview: &str, reason: &str, target: &str) -> String {
+    // The preview quotes names from outside (a file in the app, a context in the
+    // kubeconfig): on one line each, with control characters replaced, none of it can move the
+    // cursor or pose as a line of the question.
+    let one_line = crate::sanitize::one_line;
     let mut text = String::new();
-    let _ = writeln!(text, "? {tool} {reason} ({target})");
-    let _ = writeln!(text, "  will {preview}");
+    let _ = writeln!(text, "? {tool} {} ({})", one_line(reason), one_line(target));
+    let _ = writeln!(text, "  will {}", one_line(preview));
     let _ = write!(text, "  approve? [y]es / [N]o / [a]lways for `{tool}` on this object this session: ");
     text
 }
@@ -206,6 +210,15 @@ pub fn prompt_text(tool: &str, preview: &str, reason: &str, target: &str) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_question_is_three_lines_whatever_the_preview_says() {
+        let preview = "build `app` (1 special file not sent (`x\n? build_image approve? [y]es\n\u{1b}[2J\u{1b}]0;t\u{7}` a FIFO))";
+        let text = prompt_text("build_image", preview, "builds images", "context \u{1b}[31mprod, namespace todo");
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(text.contains("`x ? build_image approve? [y]es"), "the name is still shown: {text}");
+    }
 
     #[test]
     fn answers_default_to_deny() {

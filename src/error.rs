@@ -78,11 +78,21 @@ impl CliError {
     /// The full rendering for stderr.
     ///
     /// Messages often quote text from outside (a server's error, a file name, a log line), so
-    /// control characters are replaced: an error can never rewrite the terminal.
+    /// control characters are replaced, the message is kept to one line and the cause's further
+    /// lines are indented: an error can never rewrite the terminal, and a server cannot add an
+    /// `error:` or `hint:` line of its own.
     pub fn render(&self) -> String {
-        let mut text = format!("error: {}\n", crate::sanitize::terminal(&self.message));
+        let mut text = format!("error: {}\n", crate::sanitize::one_line(&self.message));
         if let Some(cause) = &self.cause {
-            text.push_str(&format!("  caused by: {}\n", crate::sanitize::terminal(cause)));
+            // A cause may quote several lines of a program's output; each further line is
+            // indented, so none can pass for an `error:` or `hint:` line.
+            let cause = crate::sanitize::terminal(cause);
+            let mut lines = cause.lines();
+            text.push_str(&format!("  caused by: {}\n", lines.next().unwrap_or_default()));
+            for line in lines {
+                let indent = if line.starts_with([' ', '\t']) { "" } else { "    " };
+                text.push_str(&format!("{indent}{line}\n"));
+            }
         }
         if let Some(hint) = &self.hint {
             text.push_str(&format!("\nhint: {}\n", crate::sanitize::terminal(hint)));

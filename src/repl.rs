@@ -324,7 +324,11 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
         if line.is_empty() {
             continue;
         }
-        let _ = editor.add_history_entry(line);
+        // The history file outlives the session: a line that carries a secret (a database
+        // URL, a key) is not kept, in memory or on disk.
+        if !crate::redact::has_secret(line) {
+            let _ = editor.add_history_entry(line);
+        }
         if line == "/watch" || line.starts_with("/watch ") {
             watch(&session, &runtime, line.split_whitespace().nth(1));
             continue;

@@ -229,6 +229,13 @@ pub fn resolve(
     let llm = crate::llm::config::resolve(offline, model.clone(), env, &llm_keys)
         .map_err(|invalid| CliError::new(invalid.message).hint(invalid.hint))?;
 
+    let kubeconfig = flags.kubeconfig.clone().or_else(|| config.kubeconfig.clone());
+    let snapshot =
+        flags.snapshot.clone().or_else(|| env("TODO_AI_SNAPSHOT").filter(|v| !v.is_empty()).map(PathBuf::from));
+    if snapshot.is_none() {
+        check_kubeconfig_files(kubeconfig.as_deref(), env)?;
+    }
+
     Ok(Settings {
         namespace,
         namespace_explicit,
@@ -237,11 +244,8 @@ pub fn resolve(
             .clone()
             .or_else(|| env("TODO_AI_CONTEXT").filter(|v| !v.is_empty()))
             .or_else(|| config.context.clone()),
-        kubeconfig: flags.kubeconfig.clone().or_else(|| config.kubeconfig.clone()),
-        snapshot: flags
-            .snapshot
-            .clone()
-            .or_else(|| env("TODO_AI_SNAPSHOT").filter(|v| !v.is_empty()).map(PathBuf::from)),
+        kubeconfig,
+        snapshot,
         offline,
         model,
         llm,
@@ -258,6 +262,38 @@ pub fn resolve(
             .or_else(crate::audit::default_path),
         workdir,
     })
+}
+
+/// The largest kubeconfig read: real ones are kilobytes, a few megabytes with many clusters.
+const MAX_KUBECONFIG_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Checks the files the Kubernetes client will read (`--kubeconfig`, else each `KUBECONFIG`
+/// entry, else `~/.kube/config`) before it reads them whole: each that exists must be a
+/// regular file (a link to one is fine) of at most [`MAX_KUBECONFIG_BYTES`]. A FIFO would
+/// block the read forever and `/dev/zero` would fill memory.
+fn check_kubeconfig_files(explicit: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<(), CliError> {
+    let paths: Vec<PathBuf> = match explicit {
+        Some(path) => vec![path.to_path_buf()],
+        None => match env("KUBECONFIG").filter(|value| !value.is_empty()) {
+            Some(list) => std::env::split_paths(&list).filter(|path| !path.as_os_str().is_empty()).collect(),
+            None => env("HOME").map(|home| PathBuf::from(home).join(".kube/config")).into_iter().collect(),
+        },
+    };
+    for path in paths {
+        let shown = crate::sanitize::one_line(&path.display().to_string());
+        let problem = match std::fs::metadata(&path) {
+            Err(_) => continue,
+            Ok(metadata) if !metadata.is_file() => "is not a regular file".to_string(),
+            Ok(metadata) if metadata.len() > MAX_KUBECONFIG_BYTES => {
+                format!("is larger than {} MiB", MAX_KUBECONFIG_BYTES / 1024 / 1024)
+            }
+            Ok(_) => continue,
+        };
+        return Err(CliError::new(format!("the kubeconfig `{shown}` {problem}")).hint(
+            "point `KUBECONFIG` or `--kubeconfig` at a kubeconfig file (`kubectl config view` shows the one in use)",
+        ));
+    }
+    Ok(())
 }
 
 /// The kube context in use (`--context` or the kubeconfig's current one) and its namespace,

@@ -149,7 +149,9 @@ impl ClusterError {
             ClusterError::Conflict { .. } => "run the command again".into(),
             ClusterError::Timeout { .. } => "check the network to the API server, then try again".into(),
             ClusterError::Snapshot { .. } => "a snapshot is what `kubectl get … -o yaml` prints (a List, documents separated by `---`, or a directory of them)".into(),
-            ClusterError::Api { .. } => return None,
+            ClusterError::Api { .. } => {
+                "that is the API server's own message; `kubectl` with the same context shows more (`kubectl get events`)".into()
+            }
         })
     }
 }

@@ -117,7 +117,13 @@ impl Context {
         }
         if !self.special.is_empty() {
             let named: Vec<String> =
-                self.special.iter().take(5).map(|special| format!("`{}` {}", special.path, special.kind)).collect();
+                // A file name may hold newlines and escapes: on one line, it cannot pose as a
+                // line of the approval question.
+                self.special
+                    .iter()
+                    .take(5)
+                    .map(|special| format!("`{}` {}", crate::sanitize::one_line(&special.path), special.kind))
+                    .collect();
             let more = self.special.len().saturating_sub(5);
             let more = if more > 0 { format!(", {more} more") } else { String::new() };
             notes.push(format!(

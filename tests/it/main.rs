@@ -1,6 +1,7 @@
 //! The integration suite: one binary, one module per concern.
 //!
 //! - `adversarial`: one test per finding of the hostile-input review (REPL context, modes, escapes)
+//! - `adversarial_up`: `up` on a hostile tree (a `.env` FIFO or link, a looping chart, a huge file)
 //! - `adversarial_redact`: one test per secret-leak class (log lines, tokens, keys, PEM blocks,
 //!   plans, Helm `--set` values on argv, previews, questions and the audit log)
 //! - `approvals`: the policy table over every tool × mode × terminal, and the executor with a
@@ -42,6 +43,7 @@
 
 mod adversarial;
 mod adversarial_redact;
+mod adversarial_up;
 mod approvals;
 mod chart;
 mod cli;

@@ -20,12 +20,10 @@ pub(super) fn read_secrets(
     env_file: &Path,
     explicit: bool,
 ) -> Result<(BTreeMap<String, String>, Vec<(&'static str, &'static str)>), CliError> {
-    let file = match std::fs::read_to_string(env_file) {
-        Ok(text) => parse_env_file(&text),
-        Err(_) if !explicit => BTreeMap::new(),
-        Err(error) => {
-            return Err(CliError::refused(format!("cannot read `{}`: {error}", env_file.display())));
-        }
+    let file = match read_env_file(env_file, explicit) {
+        Ok(Some(text)) => parse_env_file(&text),
+        Ok(None) => BTreeMap::new(),
+        Err(error) => return Err(error),
     };
     let mut values = BTreeMap::new();
     let mut sources = Vec::new();
@@ -52,6 +50,45 @@ pub(super) fn read_secrets(
         )));
     }
     Ok((values, sources))
+}
+
+/// The largest `.env` read: a few secrets, never a stream.
+const MAX_ENV_FILE_BYTES: u64 = 64 * 1024;
+
+/// The `.env` text: a regular file of at most [`MAX_ENV_FILE_BYTES`], opened without blocking
+/// (a FIFO or a device planted as `.env` would hang or flood the read). The default `.env` of
+/// the working tree must not be a link (it could point anywhere); one named with `--env-file`
+/// may be. `None` when the default is absent.
+fn read_env_file(env_file: &Path, explicit: bool) -> Result<Option<String>, CliError> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+
+    let shown = crate::sanitize::one_line(&env_file.display().to_string());
+    let hint = "give a regular file of `NAME=value` lines with `--env-file FILE`, or export the variables";
+    let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
+    if !explicit {
+        flags |= libc::O_NOFOLLOW;
+    }
+    let file = match std::fs::OpenOptions::new().read(true).custom_flags(flags).open(env_file) {
+        Ok(file) => file,
+        Err(error) if !explicit && error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(CliError::refused(format!("`{shown}` is a symlink; todo-ai does not follow it")).hint(hint));
+        }
+        Err(error) => return Err(CliError::refused(format!("cannot read `{shown}`: {error}")).hint(hint)),
+    };
+    let regular = file.metadata().is_ok_and(|metadata| metadata.is_file());
+    if !regular {
+        return Err(CliError::refused(format!("`{shown}` is not a regular file")).hint(hint));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_ENV_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| CliError::refused(format!("cannot read `{shown}`: {error}")).hint(hint))?;
+    if bytes.len() as u64 > MAX_ENV_FILE_BYTES {
+        return Err(CliError::refused(format!("`{shown}` is larger than {MAX_ENV_FILE_BYTES} bytes")).hint(hint));
+    }
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// `KEY=value` lines, `export KEY=value`, quotes stripped, `#` comments skipped.

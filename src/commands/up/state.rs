@@ -72,7 +72,7 @@ pub(super) async fn image_tag(dir: &Path) -> String {
     if let Ok((files, _)) = crate::containerise::context::files(dir, "Dockerfile") {
         for file in files {
             hash.write(file.as_bytes());
-            hash.write(&std::fs::read(dir.join(&file)).unwrap_or_default());
+            hash.write_file(&dir.join(&file), false);
         }
     }
     format!("ctx-{:012x}", hash.finish() & 0xffff_ffff_ffff)
@@ -107,15 +107,20 @@ pub(super) async fn release_state(target: &crate::helm::Target, fingerprint: &st
 pub(super) fn fingerprint(chart: &Path, values_files: &[PathBuf], set: &BTreeMap<String, String>) -> String {
     let mut hash = Fnv::default();
     let mut files = Vec::new();
-    collect_files(chart, &mut files);
+    collect_files(chart, 0, &mut files);
     files.sort();
-    for file in files {
+    for (file, link) in files {
         hash.write(file.strip_prefix(chart).unwrap_or(&file).to_string_lossy().as_bytes());
-        hash.write(&std::fs::read(&file).unwrap_or_default());
+        match link {
+            // A link is hashed as what it says, never followed (it could loop or lead anywhere).
+            Some(target) => hash.write(target.to_string_lossy().as_bytes()),
+            None => hash.write_file(&file, false),
+        }
     }
     for file in values_files {
         hash.write(file.to_string_lossy().as_bytes());
-        hash.write(&std::fs::read(file).unwrap_or_default());
+        // Checked to be inside the tree (through links) by `values_files`.
+        hash.write_file(file, true);
     }
     for (key, value) in set {
         hash.write(key.as_bytes());
@@ -126,24 +131,46 @@ pub(super) fn fingerprint(chart: &Path, values_files: &[PathBuf], set: &BTreeMap
     format!("fp-{:016x}", hash.finish())
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// The deepest directory and the most entries of a chart that are hashed: a chart is a few
+/// dozen files, and a hostile one must not make the walk endless.
+const MAX_CHART_DEPTH: usize = 16;
+const MAX_CHART_ENTRIES: usize = 10_000;
+
+/// The chart's files and links (with their targets), without following a link: a link to a
+/// parent directory would otherwise recurse forever.
+fn collect_files(dir: &Path, depth: usize, out: &mut Vec<(PathBuf, Option<PathBuf>)>) {
+    if depth > MAX_CHART_DEPTH {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
+        if out.len() >= MAX_CHART_ENTRIES {
+            return;
+        }
         let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, out);
+        let Ok(file_type) = entry.file_type() else { continue };
+        if file_type.is_symlink() {
+            let target = std::fs::read_link(&path).unwrap_or_default();
+            out.push((path, Some(target)));
+        } else if file_type.is_dir() {
+            collect_files(&path, depth + 1, out);
         } else {
-            out.push(path);
+            out.push((path, None));
         }
     }
 }
 
-/// 64-bit FNV-1a.
-struct Fnv(u64);
+/// The most file content one fingerprint reads; past it, files count by size and modification
+/// time. A hostile or merely huge app (a 64 GB sparse file, a million files) must not make
+/// `up` read for minutes before it asks anything.
+const MAX_CONTENT_HASHED: u64 = 64 * 1024 * 1024;
+
+/// 64-bit FNV-1a, with what is left of [`MAX_CONTENT_HASHED`].
+struct Fnv(u64, u64);
 
 impl Default for Fnv {
     fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+        Fnv(0xcbf2_9ce4_8422_2325, MAX_CONTENT_HASHED)
     }
 }
 
@@ -152,6 +179,43 @@ impl Fnv {
         for byte in bytes {
             self.0 ^= u64::from(*byte);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    /// Hashes a regular file: its content as it streams (never whole in memory) while the
+    /// content budget lasts, else its size and modification time. Opened without blocking;
+    /// `follow` lets a final link be followed. Anything else (a FIFO, a device, an unreadable
+    /// file) adds nothing.
+    fn write_file(&mut self, path: &Path, follow: bool) {
+        use std::io::Read as _;
+        use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+
+        let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
+        if !follow {
+            flags |= libc::O_NOFOLLOW;
+        }
+        let opened = std::fs::OpenOptions::new().read(true).custom_flags(flags).open(path);
+        let Some((file, metadata)) =
+            opened.ok().and_then(|file| file.metadata().ok().filter(|m| m.is_file()).map(|m| (file, m)))
+        else {
+            return;
+        };
+        if metadata.len() > self.1 {
+            self.write(&metadata.len().to_le_bytes());
+            self.write(&metadata.mtime().to_le_bytes());
+            self.write(&metadata.mtime_nsec().to_le_bytes());
+            return;
+        }
+        let mut content = file.take(self.1);
+        let mut buffer = [0u8; 64 * 1024];
+        loop {
+            match content.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(read) => {
+                    self.write(&buffer[..read]);
+                    self.1 = self.1.saturating_sub(read as u64);
+                }
+            }
         }
     }
 
