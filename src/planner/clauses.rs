@@ -144,7 +144,7 @@ fn is_verbless_count(intent: Intent, group: &[Token]) -> bool {
 
 /// The separator put between the parts merged into one clause.
 fn separator() -> Token {
-    Token { raw: ",".into(), lower: ",".into(), kind: Kind::Separator }
+    Token { raw: ",".into(), lower: ",".into(), kind: Kind::Separator, quote: Default::default() }
 }
 
 /// Whether a group carries values of its own: a number, range, percentage or image.

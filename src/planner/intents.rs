@@ -5,12 +5,13 @@
 //! and the rules run once more. The words themselves live in [`super::lexicon`].
 
 use super::lexicon::{
-    AUTOSCALE_WORDS, BUILD_WORDS, COMPONENT_WORDS, DEPLOY_WORDS, DOCKERFILE_WORDS, EVENT_WORDS, HELM_WORDS,
-    IMAGE_CHANGE_WORDS, INTENT_VOCABULARY, LOG_WORDS, NEGATABLE_WORDS, NEGATIONS, NOISE, NOUN_AFTER, NOUN_BEFORE,
-    QUESTION_OPENERS, REPLICA_WORDS, RESTART_WORDS, ROLLBACK_WORDS, ROLLOUT_STATUS_WORDS, ROLLOUT_WORDS, SCALE_WORDS,
-    STATUS_WORDS, STRONG_COUNT_WORDS, STRONG_DIAGNOSE_WORDS, WARNING_WORDS, WEAK_DIAGNOSE_WORDS, WEAK_LOG_WORDS,
+    AUTOSCALE_WORDS, BUILD_WORDS, COMPONENT_WORDS, DEPLOY_WORDS, DOCKERFILE_WORDS, DOWN_WORDS, EVENT_WORDS, FIX_WORDS,
+    HELM_WORDS, IMAGE_CHANGE_WORDS, IMAGE_QUESTION_WORDS, INTENT_VOCABULARY, LOG_WORDS, MULTIPLIER_WORDS,
+    NEGATABLE_WORDS, NEGATIONS, NOISE, NOUN_AFTER, NOUN_BEFORE, QUESTION_OPENERS, REPLICA_WORDS, RESTART_WORDS,
+    ROLLBACK_WORDS, ROLLOUT_STATUS_WORDS, ROLLOUT_WORDS, SCALE_WORDS, STATUS_WORDS, STRONG_COUNT_WORDS,
+    STRONG_DIAGNOSE_WORDS, WARNING_WORDS, WEAK_DIAGNOSE_WORDS, WEAK_LOG_WORDS, WORKING_WORDS,
 };
-use super::shapes::{is_name_like, looks_like_image};
+use super::shapes::{is_name_like, looks_like_image, tag_value};
 use super::text::{self, Kind, Token};
 
 /// What a clause asks for; one per tool.
@@ -30,6 +31,7 @@ pub(super) enum Intent {
     RolloutStatus,
     SetImage,
     Autoscale,
+    Fix,
 }
 
 impl Intent {
@@ -50,6 +52,7 @@ impl Intent {
             Intent::RolloutStatus => "rollout_status",
             Intent::SetImage => "set_image",
             Intent::Autoscale => "autoscale",
+            Intent::Fix => crate::engine::plan::FIX_STEP,
         }
     }
 
@@ -146,6 +149,15 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         }
     }
 
+    // "fix it", "repair the web", "make the frontend work again", "sort it out".
+    let make = has_word("make") || has_word("get");
+    if has(FIX_WORDS)
+        || make && (has_word("again") && has(WORKING_WORDS) || has_word("healthy"))
+        || followed_by("sort", &["out", "it", "this", "that"])
+        || followed_by("sorting", &["out", "it", "this", "that"])
+    {
+        return Some(Intent::Fix);
+    }
     if has(LOG_WORDS) {
         return Some(Intent::Logs);
     }
@@ -157,6 +169,8 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         || followed_by("something", &["off", "wrong", "weird", "odd", "up", "broken"])
         || has_word("something's")
         || has_word("look") && (has_word("take") || followed_by("look", &["into"]))
+        || followed_by("going", &["on"])
+        || has_word("cause") && !has_word("because")
     {
         return Some(Intent::Diagnose);
     }
@@ -189,8 +203,25 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         }
         return Some(Intent::RolloutRestart);
     }
-    if has_image && has(IMAGE_CHANGE_WORDS) {
+    let sets_tag = tag_value(group).is_some()
+        && (has(IMAGE_CHANGE_WORDS) || has_word("version") || has_word("tag") || has_word("to"));
+    if !has_image && !sets_tag && has(IMAGE_QUESTION_WORDS) && asks_to_see(&words) {
+        // "which image is the api running", "what version of checkout is deployed".
+        return Some(Intent::Status);
+    }
+    if (has_image || sets_tag) && has(IMAGE_CHANGE_WORDS) || sets_tag && has_word("tag") {
         return Some(Intent::SetImage);
+    }
+    // Relative changes: "double the api", "cart down by one", "reduce web by 25%".
+    let multiplier = words.iter().any(|w| MULTIPLIER_WORDS.iter().any(|(word, _)| word == w))
+        || has_word("half") && (has_word("cut") || has(REPLICA_WORDS));
+    let has_amount = has_number || group.iter().any(|t| matches!(t.kind, Kind::Percent(_)));
+    let by_amount = has_word("by") && has_amount;
+    if multiplier
+        || by_amount && (has(STRONG_COUNT_WORDS) || has(DOWN_WORDS) || has_word("up"))
+        || has_word("more") && has(REPLICA_WORDS) && has_amount
+    {
+        return Some(Intent::Scale);
     }
     if has(SCALE_WORDS) {
         return Some(Intent::Scale);
@@ -221,6 +252,31 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         return Some(Intent::Status);
     }
     None
+}
+
+/// Whether a clause asks to see something ("which …", "what …", "show …", "confirm …").
+fn asks_to_see(words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "which"
+                | "what"
+                | "what's"
+                | "whats"
+                | "show"
+                | "list"
+                | "report"
+                | "confirm"
+                | "tell"
+                | "check"
+                | "display"
+                | "get"
+                | "see"
+                | "view"
+                | "running"
+                | "deployed"
+        )
+    })
 }
 
 #[cfg(test)]

@@ -113,6 +113,45 @@ pub(super) const NOUN_AFTER: &[&str] = &[
     "throws", "throwing", "went", "succeeded", "worked", "crashed", "didn't", "did", "seems", "looks", "log", "logs",
 ];
 
+/// Words that ask to repair what is broken: the fix flow.
+pub(super) const FIX_WORDS: &[&str] =
+    &["fix", "fixing", "repair", "repairing", "remediate", "remediation", "heal", "mend", "unbreak", "unstick"];
+/// States a fix should bring something back to ("make it work again", "get it healthy").
+pub(super) const WORKING_WORDS: &[&str] =
+    &["work", "working", "healthy", "running", "ready", "up", "green", "happy", "functional", "operational"];
+/// Words that make a relative scale go down ("down by one", "reduce by 25%").
+pub(super) const DOWN_WORDS: &[&str] =
+    &["down", "decrease", "reduce", "lower", "shrink", "cut", "fewer", "less", "minus", "downscale", "drop"];
+/// Multipliers that scale relative to the current count, as a change in percent.
+pub(super) const MULTIPLIER_WORDS: &[(&str, i64)] = &[
+    ("double", 100),
+    ("doubled", 100),
+    ("twice", 100),
+    ("triple", 200),
+    ("tripled", 200),
+    ("treble", 200),
+    ("quadruple", 300),
+    ("halve", -50),
+    ("halved", -50),
+];
+/// Words that ask about the images or versions that run.
+pub(super) const IMAGE_QUESTION_WORDS: &[&str] = &["image", "images", "version", "versions", "tag", "tags"];
+/// Words that ask to read across the whole cluster.
+pub(super) const CLUSTER_WIDE_WORDS: &[&str] =
+    &["everywhere", "cluster-wide", "clusterwide", "all-namespaces", "cluster-level"];
+/// Pod phases, container states and conditions: what something is "in", never a namespace
+/// or a target.
+pub(super) const STATE_WORDS: &[&str] = &[
+    "pending", "containercreating", "crashloopbackoff", "imagepullbackoff", "errimagepull", "terminating", "evicted",
+    "oomkilled", "completed", "unknown", "notready", "succeeded", "init", "createcontainerconfigerror",
+    "createcontainererror", "runcontainererror", "invalidimagename", "podinitializing", "backoff", "loop", "half",
+    "error", "failed", "running", "ready", "state", "status", "phase", "mode", "trouble", "place", "production-mode",
+];
+/// Words after "in X" that make X a state rather than a namespace ("in Error state").
+pub(super) const STATE_NOUNS: &[&str] = &["state", "status", "phase", "mode", "condition"];
+/// Words that make a prompt about more than one namespace ("all namespaces").
+pub(super) const ALL_WORDS: &[&str] = &["all", "every", "each", "across", "any"];
+
 // ---------------------------------------------------------------------------------------
 // Refusal vocabulary: asking for any of these refuses the whole prompt.
 
@@ -130,8 +169,24 @@ pub(super) const EXEC_WORDS: &[&str] = &[
 ];
 /// Access control: todo-ai never changes who may do what.
 pub(super) const ACCESS_WORDS: &[&str] = &[
-    "cluster-admin", "rbac", "clusterrole", "clusterrolebinding", "rolebinding", "role", "roles", "permission",
-    "permissions", "privilege", "privileges", "privileged", "impersonate", "admin", "root", "superuser", "sudoers",
+    "cluster-admin", "rbac", "clusterrole", "clusterroles", "clusterrolebinding", "clusterrolebindings", "rolebinding",
+    "rolebindings", "role", "roles", "permission", "permissions", "privilege", "privileges", "privileged",
+    "impersonate", "admin", "root", "superuser", "sudoers",
+];
+/// Systems outside the cluster's API (monitoring, tracing, log stores, cloud services) and
+/// kinds of answer todo-ai does not give (graphs, dashboards, latency percentiles): asking for
+/// them refuses the request.
+pub(super) const OUTSIDE_WORDS: &[&str] = &[
+    "graph", "graphs", "graphed", "plot", "dashboard", "dashboards", "grafana", "datadog", "splunk", "loki", "logql",
+    "jaeger", "zipkin", "kibana", "newrelic", "new-relic", "honeycomb", "promql", "cloudwatch", "stackdriver",
+    "opensearch", "traces", "tracing", "p99", "p95", "p90", "p50", "percentile", "percentiles", "s3", "rds", "iam",
+    "ec2", "ebs", "elb", "alb", "lambda", "dynamodb", "aurora", "route53", "cloudfront", "gcs", "bigquery", "cloudsql",
+    "weather", "forecast", "recipe", "joke", "poem", "bitcoin",
+];
+/// Other forms of the destructive verbs.
+pub(super) const DESTRUCTIVE_FORMS: &[&str] = &[
+    "deleting", "deletes", "removing", "removes", "destroying", "wiping", "purging", "erasing", "truncating",
+    "killing", "terminating-them", "draining", "cordoning", "uninstalling", "nuking", "pruning", "cleanup", "clean-up",
 ];
 /// Secret values: todo-ai never reads or prints them.
 pub(super) const SECRET_WORDS: &[&str] = &[
@@ -143,9 +198,9 @@ pub(super) const SECRET_WORDS: &[&str] = &[
 pub(super) const OTHER_ACTION_WORDS: &[&str] = &[
     "create", "add", "stop", "pause", "resume", "suspend", "disable", "open", "close", "edit", "rename", "move",
     "clone", "expose", "apply", "patch", "annotate", "label", "send", "email", "notify", "post", "migrate", "backup",
-    "restore", "connect", "login", "logout", "fix", "write-off", "tell", "translate", "explain", "calculate",
-    "compute", "sing", "draw", "order", "buy", "book", "cancel", "forward", "copy", "mount", "unmount", "encrypt",
-    "decrypt", "decode", "encode", "print-secret", "dump", "export", "import", "upload", "download",
+    "restore", "connect", "login", "logout", "write-off", "tell", "translate", "explain", "calculate", "compute",
+    "sing", "draw", "order", "buy", "book", "cancel", "forward", "copy", "mount", "unmount", "encrypt", "decrypt",
+    "decode", "encode", "print-secret", "dump", "export", "import", "upload", "download",
 ];
 
 /// `kubectl` subcommands behind vetted tools; any other refuses the prompt.
@@ -265,7 +320,7 @@ pub(super) const KIND_NOUNS: &[&str] = &[
     "deployment", "deployments", "deploy", "pod", "pods", "container", "containers", "service", "services", "svc",
     "app", "image", "images", "replicas", "replica", "logs", "log", "rollout", "folder", "directory", "dir",
     "dockerfile", "statefulset", "hpa", "instance", "instances", "copies", "workload", "side", "tier", "build",
-    "events",
+    "events", "job", "cronjob", "daemonset", "replicaset", "controller",
 ];
 /// Words skipped when looking at what comes before a candidate name.
 pub(super) const DETERMINERS: &[&str] =
@@ -315,11 +370,20 @@ pub(super) static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         GENERATE_WORDS,
         NEGATABLE_WORDS,
         NEGATIONS,
-        &["roll", "percent", "pct", "cpu", "namespace"],
+        FIX_WORDS,
+        WORKING_WORDS,
+        DOWN_WORDS,
+        IMAGE_QUESTION_WORDS,
+        CLUSTER_WIDE_WORDS,
+        STATE_WORDS,
+        OUTSIDE_WORDS,
+        &["roll", "percent", "pct", "cpu", "namespace", "whatever", "whichever", "sort", "sorting", "more"],
+        &["job", "jobs", "cronjob", "cronjobs", "controller", "anywhere", "half"],
     ] {
         set.extend(list.iter().copied());
     }
     set.extend(STACK_WORDS.iter().map(|(word, _)| *word));
+    set.extend(MULTIPLIER_WORDS.iter().map(|(word, _)| *word));
     set
 });
 
@@ -338,6 +402,7 @@ pub(super) static INTENT_VOCABULARY: LazyLock<Vec<&'static str>> = LazyLock::new
         RESTART_WORDS,
         SCALE_WORDS,
         DEPLOY_WORDS,
+        FIX_WORDS,
         &["status", "replicas", "rolling", "image", "previous", "namespace", "warnings", "revision"],
     ]
     .concat();

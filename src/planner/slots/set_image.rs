@@ -9,7 +9,7 @@ use super::targets::{Refs, targets};
 use super::{Built, Fill};
 use crate::planner::intents::Intent;
 use crate::planner::lexicon::NOISE;
-use crate::planner::shapes::{image_candidate, is_name_like, looks_like_image};
+use crate::planner::shapes::{image_candidate, is_name_like, looks_like_image, tag_value};
 use crate::planner::text::Kind;
 
 /// Fills `set_image`: `deployment` (one step per target), `image`, and `container` when
@@ -45,6 +45,14 @@ pub(super) fn set_image(mut fill: Fill<'_>) -> Built {
             break;
         }
     }
+    // Only a new tag: "tag 1.25.3", "to version 1.22", "bump the api to v2.3.1".
+    let mut tag = None;
+    if image.is_none()
+        && let Some((index, value)) = tag_value(tokens)
+    {
+        tag = Some(value);
+        fill.used[index] = true;
+    }
     // "container web" / "the web container".
     let mut named_container = None;
     for (index, token) in tokens.iter().enumerate() {
@@ -71,6 +79,18 @@ pub(super) fn set_image(mut fill: Fill<'_>) -> Built {
         }
     }
     container = container.or(named_container);
+    if let Some(tag) = tag {
+        if targets.is_empty() {
+            return Built::Clarify(format!(
+                "Which deployment should run tag `{tag}`? (e.g. `set image backend tag {tag}`)"
+            ));
+        }
+        fill.args.insert("tag".into(), json!(tag));
+        if let Some(container) = container {
+            fill.args.insert("container".into(), json!(container));
+        }
+        return fill.per_target("deployment", targets);
+    }
     let Some(image) = image else {
         let who = targets.first().map_or_else(|| "the deployment".to_string(), |t| format!("`{t}`"));
         return Built::Clarify(format!(

@@ -9,8 +9,10 @@ use crate::planner::intents::Intent;
 use crate::planner::lexicon::{
     COMPONENT_WORDS, DETERMINERS, INTENT_VOCABULARY, KIND_NOUNS, LIST_FILLER, NOISE, PRONOUNS,
 };
-use crate::planner::shapes::{bare_word, is_name_like, is_values_file, looks_like_image, strip_kind};
-use crate::planner::text::{Kind, Token};
+use crate::planner::shapes::{
+    bare_word, is_address, is_camel_case, is_name_like, is_values_file, looks_like_image, strip_kind,
+};
+use crate::planner::text::{Kind, Quote, Token};
 
 /// What a target search may use besides the clause's own words.
 #[derive(Clone, Copy)]
@@ -22,6 +24,12 @@ pub(super) struct Refs<'a> {
     /// Context sentences before the request.
     pub(super) context: &'a [Token],
 }
+
+/// Kinds written before a name ("deployment api", "statefulset kafka").
+const KIND_BEFORE: &[&str] = &[
+    "deployment", "deploy", "pod", "job", "cronjob", "statefulset", "sts", "daemonset", "ds", "replicaset", "rs",
+    "workload", "service", "svc", "app", "application",
+];
 
 /// A candidate this good is a name even outside the clause's main part.
 const STRONG_CANDIDATE: i32 = 4;
@@ -49,7 +57,7 @@ pub(super) fn targets_at(
             part = (part + 1).min(parts - 1);
             continue;
         }
-        if used[index] || !token.is_word() {
+        if used[index] || !token.is_word() || is_camel_case(&token.raw) || is_address(&token.lower) {
             continue;
         }
         let word = bare_word(&token.lower);
@@ -93,6 +101,7 @@ pub(super) fn targets_at(
             .iter()
             .enumerate()
             .filter(|(_, t)| t.is_word())
+            .filter(|(_, t)| !is_camel_case(&t.raw) && !is_address(&t.lower))
             .filter_map(|(index, t)| {
                 let word = bare_word(&t.lower);
                 let name = candidate_name(word, intent)?;
@@ -135,6 +144,18 @@ fn candidate_score(tokens: &[Token], index: usize, name: &str, word: &str) -> i3
         score += 3;
     }
     if tokens.get(index + 1).is_some_and(|next| next.is_word() && KIND_NOUNS.contains(&bare_word(&next.lower))) {
+        score += 3;
+    }
+    // A name in quotes or backticks, or after "named"/"called", is a name as typed.
+    if tokens[index].quote == Quote::Word {
+        score += 4;
+    }
+    let before = index.checked_sub(1).and_then(|i| tokens.get(i)).map_or("", |t| t.lower.as_str());
+    if matches!(before, "named" | "called" | "name") {
+        score += 6;
+    }
+    // "deployment api", "the job nightly", "pod api-7d9…".
+    if KIND_BEFORE.contains(&before) {
         score += 3;
     }
     let previous = tokens[..index].iter().rev().find(|t| !(t.is_word() && DETERMINERS.contains(&t.lower.as_str())));
