@@ -8,7 +8,9 @@
 
 use super::Plan;
 use super::intents::{Intent, correct_typos, detect, has_name};
-use super::lexicon::{EXPLICIT_DIAGNOSE_WORDS, OTHER_ACTION_WORDS, POLITE_OPENERS, SCALE_WORDS, STRONG_COUNT_WORDS};
+use super::lexicon::{
+    EXPLICIT_DIAGNOSE_WORDS, IMPERATIVE_VERBS, OTHER_ACTION_WORDS, POLITE_OPENERS, SCALE_WORDS, STRONG_COUNT_WORDS,
+};
 use super::scope::unsupported;
 use super::shapes::looks_like_image;
 use super::text::{Kind, Token};
@@ -72,9 +74,30 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
             group.push(token);
         }
     }
+    groups.retain(|(group, _)| !group.is_empty());
+    // In a long, ticket-like prompt, the sentences that ask for something are the requests;
+    // the others (what happened, what a log said, what was tried) are context.
+    let words = groups.iter().flat_map(|(group, _)| group.iter()).filter(|t| t.is_word()).count();
+    let requested: Vec<bool> = groups.iter().map(|(group, question)| *question || is_request(group)).collect();
+    let ticket = words >= TICKET_WORDS && groups.len() > 1 && requested.contains(&true);
     let mut clauses: Vec<Clause> = Vec::new();
     let mut pending: Vec<Token> = Vec::new();
-    for (mut group, question) in groups.into_iter().filter(|(group, _)| !group.is_empty()) {
+    for ((mut group, question), requested) in groups.into_iter().zip(requested) {
+        if ticket && !requested && !is_list_part(&group) {
+            match clauses.last_mut() {
+                Some(last) => {
+                    last.context.push(separator());
+                    last.context.extend(group);
+                }
+                None => {
+                    if !pending.is_empty() {
+                        pending.push(separator());
+                    }
+                    pending.extend(group);
+                }
+            }
+            continue;
+        }
         let intent = detect(&group)
             .or_else(|| {
                 // Second try: correct typos in words that are not already known.
@@ -129,6 +152,30 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
         }
     }
     Ok(clauses)
+}
+
+/// Prompts with at least this many words are read as tickets: only the sentences that ask for
+/// something are requests.
+const TICKET_WORDS: usize = 16;
+
+/// Whether a group asks for something: a polite request ("please", "could you"), or an
+/// imperative verb first ("restart …", "Task: show …").
+fn is_request(group: &[Token]) -> bool {
+    let words: Vec<&str> = group.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
+    let polite = words.iter().any(|w| matches!(*w, "please" | "pls" | "plz" | "kindly"))
+        || words.windows(2).any(|pair| {
+            matches!(pair[0], "could" | "can" | "would" | "will" | "i'd" | "we'd" | "need" | "want")
+                && matches!(pair[1], "you" | "u" | "someone" | "somebody" | "like" | "to")
+        });
+    let first = words
+        .iter()
+        .find(|w| !POLITE_OPENERS.contains(w) && !matches!(**w, "task" | "first" | "after" | "next" | "finally"));
+    polite || first.is_some_and(|first| IMPERATIVE_VERBS.contains(first))
+}
+
+/// Whether a group only lists more names ("the backend", "payments too").
+fn is_list_part(group: &[Token]) -> bool {
+    group.iter().filter(|t| t.is_word()).count() <= 3
 }
 
 /// A count of replicas with no verb ("5 replicas", "max eight pods").

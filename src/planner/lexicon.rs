@@ -232,6 +232,20 @@ pub(super) const EXPLICIT_DIAGNOSE_WORDS: &[&str] = &[
     "explain", "health", "healthy",
 ];
 
+/// Verbs that, first in a sentence, ask for something ("restart the api", "show me …").
+pub(super) const IMPERATIVE_VERBS: &[&str] = &[
+    "scale", "restart", "roll", "rollback", "undo", "revert", "show", "list", "get", "display", "describe", "diagnose",
+    "investigate", "check", "fetch", "pull", "grab", "give", "set", "update", "change", "bump", "deploy", "build",
+    "generate", "write", "create", "fix", "repair", "make", "tail", "find", "confirm", "report", "retrieve",
+    "determine", "identify", "double", "halve", "triple", "add", "increase", "reduce", "decrease", "autoscale",
+    "watch", "follow", "bounce", "upgrade", "install", "use", "switch", "move", "take", "bring", "run", "look", "tell",
+    "keep", "cut", "query", "search", "graph", "plot", "delete", "remove", "print", "open", "exec", "forward",
+    "attach", "pin", "verify", "ensure", "wait", "debug", "troubleshoot", "analyze", "analyse", "explain", "help",
+    "kubectl", "helm", "docker", "recycle", "redeploy", "reload", "containerize", "containerise", "dockerize", "grant",
+    "expose", "edit", "patch", "apply", "drain", "cordon", "kill", "stop", "start", "send", "read", "paste", "copy",
+    "decode", "export", "upload", "download", "port-forward", "inspect", "audit", "review",
+];
+
 /// Words that may open a request before its verb ("please", "can you", "then").
 pub(super) const POLITE_OPENERS: &[&str] = &[
     "please", "pls", "plz", "can", "could", "would", "will", "you", "u", "kindly", "then", "also", "now", "just", "ok",

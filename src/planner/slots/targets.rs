@@ -91,8 +91,11 @@ pub(super) fn targets_at(
             | Intent::SetImage
             | Intent::Autoscale
     );
-    if found.is_empty() && (pronoun || required) {
-        if !refs.previous.is_empty() {
+    if found.is_empty() {
+        // A request that names nothing after sentences that did ("since the deploy the
+        // backend keeps dying, can you check why?") is about what they named.
+        let refers_back = pronoun || required;
+        if refers_back && !refs.previous.is_empty() {
             return refs.previous.iter().map(|name| (name.clone(), None)).collect();
         }
         // "the frontend's behaviour is off after the config change, just restart it"
@@ -108,6 +111,8 @@ pub(super) fn targets_at(
                 Some((candidate_score(refs.context, index, name, word), name.to_string()))
             })
             .filter(|(score, _)| *score >= STRONG_CANDIDATE)
+            // The first of the best.
+            .rev()
             .max_by_key(|(score, _)| *score);
         if let Some((_, name)) = from_context {
             return vec![(name, None)];
