@@ -79,11 +79,24 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
     // the others (what happened, what a log said, what was tried) are context.
     let words = groups.iter().flat_map(|(group, _)| group.iter()).filter(|t| t.is_word()).count();
     let requested: Vec<bool> = groups.iter().map(|(group, question)| *question || is_request(group)).collect();
-    let ticket = words >= TICKET_WORDS && groups.len() > 1 && requested.contains(&true);
+    // Only when a sentence asks for something itself ("please restart it"), not when it only
+    // agrees to what another says ("X needs a restart, could you do that?").
+    let asks_itself =
+        groups.iter().zip(&requested).any(|((group, _), requested)| *requested && detect(group).is_some());
+    let ticket = words >= TICKET_WORDS && groups.len() > 1 && asks_itself;
     let mut clauses: Vec<Clause> = Vec::new();
     let mut pending: Vec<Token> = Vec::new();
     for ((mut group, question), requested) in groups.into_iter().zip(requested) {
-        if ticket && !requested && !is_list_part(&group) {
+        // "… why" after a description asks why it is so.
+        if let Some(last) = clauses.last_mut()
+            && group.iter().all(|t| t.is("why"))
+        {
+            last.intent = Intent::Diagnose;
+            last.question = true;
+            continue;
+        }
+        let adds_values = carries_values(&group) && clauses.last().is_some();
+        if ticket && !requested && !is_list_part(&group) && !adds_values {
             match clauses.last_mut() {
                 Some(last) => {
                     last.context.push(separator());
@@ -135,7 +148,11 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
                 }
                 match clauses.last_mut() {
                     // "frontend to 2 and backend to 4": same intent, new values.
-                    Some(last) if carries_values(&group) && has_name(&group) && carries_values(&last.tokens) => {
+                    Some(last)
+                        if carries_values(&group)
+                            && (has_name(&group) || group.len() == 1)
+                            && carries_values(&last.tokens) =>
+                    {
                         let intent = last.intent;
                         clauses.push(Clause::new(intent, group, Vec::new(), question));
                     }

@@ -72,7 +72,13 @@ pub(super) fn has_name(group: &[Token]) -> bool {
 /// any word changed. Known words and short words are left alone.
 pub(super) fn correct_typos(group: &mut [Token]) -> bool {
     let mut changed = false;
-    for token in group.iter_mut().filter(|t| t.is_word()) {
+    let mut after_namespace = false;
+    for token in group.iter_mut() {
+        // A namespace's name is a name, not a misspelt verb ("ns analytics").
+        let skip = std::mem::replace(&mut after_namespace, token.is("ns") || token.is("namespace"));
+        if skip || !token.is_word() {
+            continue;
+        }
         let word = token.lower.as_str();
         if word.len() < 4 || NOISE.contains(word) || !word.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
             continue;
@@ -150,9 +156,14 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
     }
 
     // "fix it", "repair the web", "make the frontend work again", "sort it out".
-    let make = has_word("make") || has_word("get");
+    // "make|get <it> working/healthy": the state within a few words of the verb.
+    let make = words.iter().enumerate().any(|(index, word)| {
+        matches!(*word, "make" | "get")
+            && words.iter().skip(index + 1).take(4).any(|w| WORKING_WORDS.contains(w) && *w != "up")
+            && (has_word("again") || words.iter().skip(index + 1).take(4).any(|w| *w == "healthy"))
+    });
     if has(FIX_WORDS)
-        || make && (has_word("again") && has(WORKING_WORDS) || has_word("healthy"))
+        || make
         || followed_by("sort", &["out", "it", "this", "that"])
         || followed_by("sorting", &["out", "it", "this", "that"])
     {
@@ -192,7 +203,7 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         return Some(Intent::RolloutStatus);
     }
     // "roll back", "roll the backend back", "go back".
-    let roll_back = (has_word("roll") || has_word("rolled") || has_word("go")) && has_word("back");
+    let roll_back = (has_word("roll") || has_word("rolled") || has_word("go") || has_word("take")) && has_word("back");
     if has(ROLLBACK_WORDS) || roll_back {
         return Some(if has(HELM_WORDS) { Intent::HelmRollback } else { Intent::RolloutUndo });
     }
@@ -226,6 +237,10 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
     if has(SCALE_WORDS) {
         return Some(Intent::Scale);
     }
+    // "the last 50 lines": a number of lines is about logs.
+    if has_number && (has_word("lines") || has_word("line")) {
+        return Some(Intent::Logs);
+    }
     let counting_question = has_word("how") && has_word("many");
     let listing = words.iter().any(|w| matches!(*w, "show" | "list" | "get" | "display" | "describe"));
     if has(REPLICA_WORDS) && !counting_question && (has_number && !listing || has(STRONG_COUNT_WORDS)) {
@@ -248,7 +263,10 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
     if has(WEAK_DIAGNOSE_WORDS) {
         return Some(Intent::Diagnose);
     }
-    if has(STATUS_WORDS) || has(REPLICA_WORDS) {
+    // "images in all namespaces", "versions across the cluster".
+    let where_images = (has_word("images") || has_word("versions"))
+        && words.iter().any(|w| matches!(*w, "in" | "across" | "everywhere" | "on"));
+    if has(STATUS_WORDS) || has(REPLICA_WORDS) || where_images {
         return Some(Intent::Status);
     }
     None

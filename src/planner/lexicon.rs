@@ -17,7 +17,7 @@ pub(super) const AUTOSCALE_WORDS: &[&str] = &[
     "horizontalpodautoscaler",
 ];
 /// Words that ask for logs outright.
-pub(super) const LOG_WORDS: &[&str] = &["log", "logs", "stdout", "stderr", "tail", "logfile", "logging"];
+pub(super) const LOG_WORDS: &[&str] = &["log", "logs", "stdout", "stderr", "tail", "logfile", "logging", "logged"];
 /// Words that suggest logs ("what is it printing") when nothing stronger is asked.
 pub(super) const WEAK_LOG_WORDS: &[&str] = &[
     "print", "printed", "prints", "printing", "outputting", "saying", "output", "outputs", "said", "say", "saying",
@@ -30,7 +30,7 @@ pub(super) const WARNING_WORDS: &[&str] = &["warning", "warnings", "alerts"];
 /// Words that ask for a diagnosis whatever else the clause says.
 pub(super) const STRONG_DIAGNOSE_WORDS: &[&str] = &[
     "why", "wrong", "diagnose", "diagnosis", "diagnostics", "diagnostic", "troubleshoot", "troubleshooting", "debug",
-    "debugging", "investigate", "analyze", "analyse", "analysis", "broken", "rca", "triage",
+    "debugging", "investigate", "analyze", "analyse", "analysis", "broken", "rca", "triage", "diag",
 ];
 /// Symptoms: a diagnosis when no other intent matches.
 pub(super) const WEAK_DIAGNOSE_WORDS: &[&str] = &[
@@ -61,12 +61,12 @@ pub(super) const DOCKERFILE_WORDS: &[&str] = &[
 /// Words that ask for an image build.
 pub(super) const BUILD_WORDS: &[&str] = &["build", "builds", "rebuild", "re-build", "buildx", "rebuilding", "building"];
 /// Words that name a rollout.
-pub(super) const ROLLOUT_WORDS: &[&str] = &["rollout", "rollouts", "rolled"];
+pub(super) const ROLLOUT_WORDS: &[&str] = &["rollout", "rollouts", "rolled", "rolls"];
 /// Words that, next to a rollout, ask how it is going.
 pub(super) const ROLLOUT_STATUS_WORDS: &[&str] = &[
     "status", "done", "finished", "finish", "complete", "completed", "progress", "progressing", "over", "through",
     "succeeded", "successful", "succeed", "success", "wait", "watch", "follow", "track", "monitor", "yet", "fully",
-    "check", "verify", "confirm", "see",
+    "check", "verify", "confirm", "see", "completes", "finishes", "succeeds", "cleanly", "eye",
 ];
 /// Question openers: "is the rollout …", "did the rollout …".
 pub(super) const QUESTION_OPENERS: &[&str] =
@@ -207,7 +207,10 @@ pub(super) const OTHER_ACTION_WORDS: &[&str] = &[
 pub(super) const KUBECTL_SUBCOMMANDS: &[&str] =
     &["get", "describe", "logs", "log", "scale", "rollout", "set", "autoscale", "top", "events"];
 /// `helm` subcommands behind vetted tools (or words that merely follow "helm").
-pub(super) const HELM_SUBCOMMANDS: &[&str] = &["install", "upgrade", "rollback", "chart", "release"];
+pub(super) const HELM_SUBCOMMANDS: &[&str] = &[
+    "install", "upgrade", "rollback", "chart", "release", "releases", "charts", "as", "with", "using", "for", "to",
+    "into", "on", "in", "and", "or",
+];
 /// `docker` subcommands behind vetted tools (or words that merely follow "docker").
 pub(super) const DOCKER_SUBCOMMANDS: &[&str] = &["build", "buildx", "image", "images", "file"];
 /// Words that make a prompt about a problem: a secret named in it is being diagnosed, not read.
@@ -234,16 +237,16 @@ pub(super) const EXPLICIT_DIAGNOSE_WORDS: &[&str] = &[
 
 /// Verbs that, first in a sentence, ask for something ("restart the api", "show me …").
 pub(super) const IMPERATIVE_VERBS: &[&str] = &[
-    "scale", "restart", "roll", "rollback", "undo", "revert", "show", "list", "get", "display", "describe", "diagnose",
+    "scale", "restart", "roll", "undo", "revert", "show", "list", "get", "display", "describe", "diagnose",
     "investigate", "check", "fetch", "pull", "grab", "give", "set", "update", "change", "bump", "deploy", "build",
     "generate", "write", "create", "fix", "repair", "make", "tail", "find", "confirm", "report", "retrieve",
     "determine", "identify", "double", "halve", "triple", "add", "increase", "reduce", "decrease", "autoscale",
     "watch", "follow", "bounce", "upgrade", "install", "use", "switch", "move", "take", "bring", "run", "look", "tell",
     "keep", "cut", "query", "search", "graph", "plot", "delete", "remove", "print", "open", "exec", "forward",
     "attach", "pin", "verify", "ensure", "wait", "debug", "troubleshoot", "analyze", "analyse", "explain", "help",
-    "kubectl", "helm", "docker", "recycle", "redeploy", "reload", "containerize", "containerise", "dockerize", "grant",
-    "expose", "edit", "patch", "apply", "drain", "cordon", "kill", "stop", "start", "send", "read", "paste", "copy",
-    "decode", "export", "upload", "download", "port-forward", "inspect", "audit", "review",
+    "requesting", "recycle", "redeploy", "reload", "containerize", "containerise", "dockerize", "grant", "expose",
+    "edit", "patch", "apply", "drain", "cordon", "kill", "stop", "start", "send", "read", "paste", "copy", "decode",
+    "export", "upload", "download", "port-forward", "inspect", "audit", "review",
 ];
 
 /// Words that may open a request before its verb ("please", "can you", "then").
@@ -392,7 +395,9 @@ pub(super) static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         STATE_WORDS,
         OUTSIDE_WORDS,
         &["roll", "percent", "pct", "cpu", "namespace", "whatever", "whichever", "sort", "sorting", "more"],
-        &["job", "jobs", "cronjob", "cronjobs", "controller", "anywhere", "half"],
+        &["job", "cronjob", "cronjobs", "controller", "anywhere", "half", "yes", "plan", "sure", "eye", "sitting"],
+        &["determine", "identify", "retrieve", "confirm", "ensure", "verify", "inspect", "query", "requesting"],
+        &["ourselves", "yourself", "myself", "themselves", "himself", "herself", "itself"],
     ] {
         set.extend(list.iter().copied());
     }

@@ -63,7 +63,8 @@ pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
     if clauses.is_empty() {
         return Plan::nothing(format!("I can't map that to a todo-ai tool. {CAPABILITIES}"));
     }
-    if let Some(word) = clauses.iter().find_map(outside_request) {
+    let acting = clauses.iter().any(|clause| clause.intent != Intent::Diagnose);
+    if let Some(word) = clauses.iter().filter(|c| !(acting && c.is_stated_symptom())).find_map(outside_request) {
         return Plan::refuse(unsupported(word));
     }
     // A namespace named once applies to every clause that names none.
@@ -73,7 +74,6 @@ pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
     if clauses.iter().any(|clause| clause.intent == Intent::Fix) {
         return fix_plan(&clauses, prompt_namespace.as_deref());
     }
-    let acting = clauses.iter().any(|clause| clause.intent != Intent::Diagnose);
     let mut steps = Vec::new();
     let mut previous_targets: Vec<String> = Vec::new();
     for clause in &clauses {
@@ -94,6 +94,9 @@ pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
     if prompt_namespace.is_none() {
         dns_namespaces(&mut steps, &services);
     }
+    follow_changes(&mut steps);
+    // The same call twice in a row ("…, that means triple it") is asked once.
+    steps.dedup();
     Plan { steps, ..Plan::default() }
 }
 
@@ -101,9 +104,6 @@ pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
 /// for something outside the cluster's API: a graph, a tracing or monitoring system, a cloud
 /// service.
 fn outside_request(clause: &Clause) -> Option<&str> {
-    if clause.is_stated_symptom() {
-        return None;
-    }
     let mut negated = false;
     for token in &clause.tokens {
         if !token.is_word() {
@@ -117,6 +117,29 @@ fn outside_request(clause: &Clause) -> Option<&str> {
         }
     }
     None
+}
+
+/// "restart the web and check the status": a status with no target right after a change to a
+/// deployment asks how that change is rolling out.
+fn follow_changes(steps: &mut [Step]) {
+    for index in 1..steps.len() {
+        let (before, after) = steps.split_at_mut(index);
+        let (previous, step) = (&before[index - 1], &mut after[0]);
+        let changed = matches!(previous.tool.as_str(), "rollout_restart" | "rollout_undo" | "set_image");
+        let bare = step.args.as_object().is_some_and(|args| args.keys().all(|key| key == "namespace"));
+        if changed
+            && step.tool == Intent::Status.tool()
+            && bare
+            && let Some(deployment) = previous.args.get("deployment")
+        {
+            let mut args = serde_json::Map::new();
+            args.insert("deployment".into(), deployment.clone());
+            if let Some(namespace) = previous.args.get("namespace").or_else(|| step.args.get("namespace")) {
+                args.insert("namespace".into(), namespace.clone());
+            }
+            *step = Step { tool: Intent::RolloutStatus.tool().to_string(), args: Value::Object(args) };
+        }
+    }
 }
 
 /// A target that is a service named by its cluster DNS name gets that name's namespace.

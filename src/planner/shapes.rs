@@ -67,7 +67,12 @@ pub(super) fn looks_like_image(raw: &str) -> bool {
     let explicit = raw.contains(':')
         || raw.contains('@')
         || raw.split('/').next().is_some_and(|first| first.contains('.') && raw.contains('/'));
-    explicit && !raw.contains('=') && !raw.contains("://") && image_candidate(raw).is_some()
+    let repository = raw.rsplit_once(':').map_or(raw, |(repository, _)| repository);
+    explicit
+        && !raw.contains('=')
+        && !raw.contains("://")
+        && repository.chars().any(|c| c.is_ascii_alphabetic())
+        && image_candidate(raw).is_some()
 }
 
 /// The image reference a token stands for: as typed, or lower-cased when typed in capitals
@@ -131,9 +136,13 @@ pub(super) fn tag_value(tokens: &[Token]) -> Option<(usize, String)> {
                 return Some((index - 1, value.raw.clone()));
             }
         }
+        // "to v2.3.1"; after a "tag" earlier in the clause, any tag ("set the image tag of web
+        // to `sha-9f3c2a1`").
+        let tag_before = tokens[..index].iter().any(|t| t.is("tag"));
         if marker == "to"
             && let Some(value) = word_at(index + 1)
-            && is_version(&value.raw)
+            && (is_version(&value.raw)
+                || tag_before && value.raw.chars().any(|c| c.is_ascii_digit()) && is_tag(&value.raw))
         {
             return Some((index + 1, value.raw.clone()));
         }

@@ -82,7 +82,20 @@ fn is_quote_mark(c: char) -> bool {
 /// Splits a prompt into tokens.
 pub fn tokenize(prompt: &str) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
-    let mut words = prompt.split_whitespace().peekable();
+    let lines: Vec<&str> = prompt.lines().collect();
+    for (number, line) in lines.iter().enumerate() {
+        // A line break ends a clause: a pasted log or stack trace is one clause per line.
+        if number > 0 && tokens.last().is_some_and(|t: &Token| t.kind != Kind::Separator) {
+            tokens.push(Token::new(",", Kind::Separator));
+        }
+        tokenize_line(line, &mut tokens);
+    }
+    combine(tokens)
+}
+
+/// Tokenizes one line of a prompt onto `tokens`.
+fn tokenize_line(line: &str, tokens: &mut Vec<Token>) {
+    let mut words = line.split_whitespace().peekable();
     // Inside a quotation of several words.
     let mut in_quotation = false;
     while let Some(word) = words.next() {
@@ -145,7 +158,6 @@ pub fn tokenize(prompt: &str) -> Vec<Token> {
             }
         }
     }
-    combine(tokens)
 }
 
 /// Whether a word ahead ends a quotation opened with `'`.

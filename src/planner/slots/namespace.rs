@@ -3,10 +3,11 @@
 //! reported so they are never read as a target.
 
 use crate::planner::lexicon::{
-    ALL_WORDS, CLUSTER_WIDE_WORDS, DEFAULT_COMPONENTS, ENVIRONMENT_WORDS, NOISE, STATE_NOUNS,
+    ALL_WORDS, CLUSTER_WIDE_WORDS, DEFAULT_COMPONENTS, ENVIRONMENT_WORDS, FILLER_WORDS, NOISE, PRONOUNS, STATE_NOUNS,
+    STATE_WORDS,
 };
 use crate::planner::shapes::{is_camel_case, is_name_like};
-use crate::planner::text::{Kind, Token};
+use crate::planner::text::{Kind, Quote, Token};
 
 /// A namespace found in a clause.
 pub(in crate::planner) struct FoundNamespace {
@@ -69,7 +70,19 @@ pub(in crate::planner) fn namespace_of(tokens: &[Token]) -> Option<FoundNamespac
                 });
             }
             let skip = usize::from(tokens.get(index + 1).is_some_and(|t| t.is("is") || t.is("=")));
-            if let Some(next) = name_at(index + 1 + skip) {
+            // Right after the word "namespace" even a word the rules know is a name
+            // ("namespace search", "namespace jobs"), unless it is grammar or a state.
+            let explicit = tokens.get(index + 1 + skip).filter(|t| {
+                t.is_word()
+                    && t.quote != Quote::Text
+                    && is_name_like(&t.lower)
+                    && !t.lower.contains(['/', '.'])
+                    && !is_camel_case(&t.raw)
+                    && !FILLER_WORDS.contains(&t.lower.as_str())
+                    && !STATE_WORDS.contains(&t.lower.as_str())
+                    && !PRONOUNS.contains(&t.lower.as_str())
+            });
+            if let Some(next) = explicit.or_else(|| name_at(index + 1 + skip)) {
                 let used = (index..=index + 1 + skip).collect();
                 return Some(FoundNamespace { name: next.lower.clone(), used, weak: false });
             }

@@ -9,7 +9,7 @@ use super::targets::{Refs, targets};
 use super::{Built, Fill};
 use crate::planner::intents::Intent;
 use crate::planner::lexicon::NOISE;
-use crate::planner::shapes::{image_candidate, is_name_like, looks_like_image, tag_value};
+use crate::planner::shapes::{image_candidate, is_name_like, is_version, looks_like_image, tag_value};
 use crate::planner::text::Kind;
 
 /// Fills `set_image`: `deployment` (one step per target), `image`, and `container` when
@@ -37,8 +37,13 @@ pub(super) fn set_image(mut fill: Fill<'_>) -> Built {
         let after_marker = index > 0 && matches!(tokens[index - 1].lower.as_str(), "image" | "to");
         let mentions_image = tokens.iter().any(|t| t.is("image"));
         let candidate = image_candidate(&token.raw);
+        // A version after "to" is a new tag for the image it runs ("bump the api image to v2").
         if looks_like_image(&token.raw)
-            || after_marker && mentions_image && !NOISE.contains(token.lower.as_str()) && candidate.is_some()
+            || after_marker
+                && mentions_image
+                && !NOISE.contains(token.lower.as_str())
+                && !is_version(&token.raw)
+                && candidate.is_some()
         {
             image = candidate;
             fill.used[index] = true;

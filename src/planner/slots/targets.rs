@@ -57,7 +57,7 @@ pub(super) fn targets_at(
             part = (part + 1).min(parts - 1);
             continue;
         }
-        if used[index] || !token.is_word() || is_camel_case(&token.raw) || is_address(&token.lower) {
+        if used[index] || !token.is_word() || !is_k8s_word(&token.raw) {
             continue;
         }
         let word = bare_word(&token.lower);
@@ -104,7 +104,7 @@ pub(super) fn targets_at(
             .iter()
             .enumerate()
             .filter(|(_, t)| t.is_word())
-            .filter(|(_, t)| !is_camel_case(&t.raw) && !is_address(&t.lower))
+            .filter(|(_, t)| is_k8s_word(&t.raw))
             .filter_map(|(index, t)| {
                 let word = bare_word(&t.lower);
                 let name = candidate_name(word, intent)?;
@@ -119,6 +119,16 @@ pub(super) fn targets_at(
         }
     }
     found
+}
+
+/// Whether a word, as typed, could be a Kubernetes name: not CamelCase (`NotReady`), not an
+/// address (`api.shop.svc.cluster.local`, a URL) and not an identifier in capitals with digits
+/// (a ticket or change number such as `INC-4821`).
+fn is_k8s_word(raw: &str) -> bool {
+    let id_in_capitals = raw.chars().any(|c| c.is_ascii_digit())
+        && raw.chars().any(|c| c.is_ascii_uppercase())
+        && !raw.chars().any(|c| c.is_ascii_lowercase());
+    !is_camel_case(raw) && !is_address(&raw.to_ascii_lowercase()) && !id_in_capitals
 }
 
 /// The name a word would stand for as a target, if it can be one.
@@ -149,6 +159,12 @@ fn candidate_score(tokens: &[Token], index: usize, name: &str, word: &str) -> i3
         score += 3;
     }
     if tokens.get(index + 1).is_some_and(|next| next.is_word() && KIND_NOUNS.contains(&bare_word(&next.lower))) {
+        score += 5;
+    }
+    // "payments-worker in namespace batch", "recommendations (namespace ml)": a name is
+    // followed by where it lives.
+    let after = |offset: usize| tokens.get(index + offset).map_or("", |t| t.lower.as_str());
+    if matches!(after(1), "namespace" | "ns") || after(1) == "in" && matches!(after(2), "namespace" | "ns") {
         score += 3;
     }
     // A name in quotes or backticks, or after "named"/"called", is a name as typed.
