@@ -96,6 +96,16 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
             continue;
         }
         let adds_values = carries_values(&group) && clauses.last().is_some();
+        // "…, of the container before it crashed": a part that opens with a preposition
+        // continues the clause before it.
+        if let Some(last) = clauses.last_mut()
+            && group.first().is_some_and(|t| {
+                t.is_word() && matches!(t.lower.as_str(), "of" | "from" | "for" | "with" | "before" | "including")
+            })
+        {
+            last.append(group, question);
+            continue;
+        }
         if ticket && !requested && !is_list_part(&group) && !adds_values {
             match clauses.last_mut() {
                 Some(last) => {
@@ -184,10 +194,14 @@ fn is_request(group: &[Token]) -> bool {
             matches!(pair[0], "could" | "can" | "would" | "will" | "i'd" | "we'd" | "need" | "want")
                 && matches!(pair[1], "you" | "u" | "someone" | "somebody" | "like" | "to")
         });
-    let first = words
-        .iter()
-        .find(|w| !POLITE_OPENERS.contains(w) && !matches!(**w, "task" | "first" | "after" | "next" | "finally"));
-    polite || first.is_some_and(|first| IMPERATIVE_VERBS.contains(first))
+    let first = group.iter().filter(|t| t.is_word()).find(|t| {
+        !POLITE_OPENERS.contains(&t.lower.as_str())
+            && !matches!(t.lower.as_str(), "task" | "first" | "after" | "next" | "finally")
+    });
+    // `GET https://…` is an HTTP request someone saw, not an imperative.
+    let imperative =
+        first.is_some_and(|t| IMPERATIVE_VERBS.contains(&t.lower.as_str()) && t.raw.chars().any(|c| c.is_lowercase()));
+    polite || imperative
 }
 
 /// Whether a group only lists more names ("the backend", "payments too").

@@ -58,7 +58,7 @@ impl Intent {
 
     /// Whether the tool has a `namespace` argument to fill.
     pub(super) fn takes_namespace(self) -> bool {
-        !matches!(self, Intent::GenerateDockerfile | Intent::BuildImage | Intent::HelmRollback)
+        !matches!(self, Intent::GenerateDockerfile | Intent::BuildImage)
     }
 }
 

@@ -232,7 +232,7 @@ pub(super) const GRANT_WORDS: &[&str] = &["give", "grant", "make", "become", "as
 pub(super) const EXPLICIT_DIAGNOSE_WORDS: &[&str] = &[
     "why", "what", "what's", "whats", "diagnose", "diagnosis", "diagnostics", "troubleshoot", "troubleshooting",
     "debug", "investigate", "analyze", "analyse", "analysis", "check", "find", "look", "help", "triage", "rca",
-    "explain", "health", "healthy",
+    "explain", "health", "healthy", "diag",
 ];
 
 /// Verbs that, first in a sentence, ask for something ("restart the api", "show me …").
@@ -397,6 +397,7 @@ pub(super) static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         &["roll", "percent", "pct", "cpu", "namespace", "whatever", "whichever", "sort", "sorting", "more"],
         &["job", "cronjob", "cronjobs", "controller", "anywhere", "half", "yes", "plan", "sure", "eye", "sitting"],
         &["determine", "identify", "retrieve", "confirm", "ensure", "verify", "inspect", "query", "requesting"],
+        &["cause", "causes", "needs", "needed", "requires", "required"],
         &["ourselves", "yourself", "myself", "themselves", "himself", "herself", "itself"],
     ] {
         set.extend(list.iter().copied());

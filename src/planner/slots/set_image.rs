@@ -21,8 +21,10 @@ pub(super) fn set_image(mut fill: Fill<'_>) -> Built {
         Kind::Flag { name, value: Some(value) } if name == "c" || name == "container" => Some(value.to_lowercase()),
         _ => None,
     });
+    // "set the image tag of web to `sha-9f3c2a1`": a clause about the tag changes only the tag.
+    let about_tag = fill.has_word("tag") && !tokens.iter().any(|t| t.is_word() && looks_like_image(&t.raw));
     for (index, token) in tokens.iter().enumerate() {
-        if !token.is_word() {
+        if !token.is_word() || about_tag {
             continue;
         }
         // kubectl's `container=image`.

@@ -14,6 +14,8 @@ use crate::planner::shapes::{
 };
 use crate::planner::text::{Kind, Quote, Token};
 
+use super::namespace::namespace_of;
+
 /// What a target search may use besides the clause's own words.
 #[derive(Clone, Copy)]
 pub(super) struct Refs<'a> {
@@ -52,9 +54,17 @@ pub(super) fn targets_at(
     let mut best: Vec<Option<(i32, usize, String)>> = vec![None; parts];
     let mut pronoun = false;
     let mut part = 0usize;
+    // After "so we can …" comes why it is asked, not what it is about.
+    let mut purpose = false;
     for (index, token) in tokens.iter().enumerate() {
         if token.kind == Kind::Separator {
             part = (part + 1).min(parts - 1);
+            purpose = false;
+            continue;
+        }
+        let next = tokens.get(index + 1).map_or("", |t| t.lower.as_str());
+        purpose |= token.is("so") && matches!(next, "we" | "i" | "you" | "they" | "that" | "it" | "the");
+        if purpose {
             continue;
         }
         if used[index] || !token.is_word() || !is_k8s_word(&token.raw) {
@@ -98,22 +108,21 @@ pub(super) fn targets_at(
         if refers_back && !refs.previous.is_empty() {
             return refs.previous.iter().map(|name| (name.clone(), None)).collect();
         }
-        // "the frontend's behaviour is off after the config change, just restart it"
+        // "the frontend's behaviour is off after the config change, just restart it": the
+        // first clear name of the context (a ticket names its subject first), never the
+        // namespace it gave.
+        let namespace = namespace_of(refs.context).map(|found| found.used).unwrap_or_default();
         let from_context = refs
             .context
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.is_word())
-            .filter(|(_, t)| is_k8s_word(&t.raw))
+            .filter(|(index, t)| t.is_word() && !namespace.contains(index) && is_k8s_word(&t.raw))
             .filter_map(|(index, t)| {
                 let word = bare_word(&t.lower);
                 let name = candidate_name(word, intent)?;
                 Some((candidate_score(refs.context, index, name, word), name.to_string()))
             })
-            .filter(|(score, _)| *score >= STRONG_CANDIDATE)
-            // The first of the best.
-            .rev()
-            .max_by_key(|(score, _)| *score);
+            .find(|(score, _)| *score >= STRONG_CANDIDATE);
         if let Some((_, name)) = from_context {
             return vec![(name, None)];
         }
@@ -135,6 +144,10 @@ fn is_k8s_word(raw: &str) -> bool {
 fn candidate_name(word: &str, intent: Intent) -> Option<&str> {
     let name = strip_kind(word);
     let prefixed = name != word;
+    // A path (`/app/worker.py`) is no object's name.
+    if name.contains('/') && !(name.contains('=') && intent == Intent::Logs) {
+        return None;
+    }
     let selector = name.contains('=') && intent == Intent::Logs;
     let plausible = is_name_like(name)
         && name.len() >= 2
@@ -164,7 +177,9 @@ fn candidate_score(tokens: &[Token], index: usize, name: &str, word: &str) -> i3
     // "payments-worker in namespace batch", "recommendations (namespace ml)": a name is
     // followed by where it lives.
     let after = |offset: usize| tokens.get(index + offset).map_or("", |t| t.lower.as_str());
-    if matches!(after(1), "namespace" | "ns") || after(1) == "in" && matches!(after(2), "namespace" | "ns") {
+    if matches!(after(1), "namespace" | "ns")
+        || after(1) == "in" && (2..=4).any(|o| matches!(after(o), "namespace" | "ns"))
+    {
         score += 3;
     }
     // A name in quotes or backticks, or after "named"/"called", is a name as typed.
