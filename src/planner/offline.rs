@@ -224,6 +224,42 @@ mod tests {
     }
 
     #[test]
+    fn fix_requests_plan_one_fix_step() {
+        assert_eq!(
+            steps("repair the ledger -n money"),
+            vec![("fix".into(), json!({"target": "ledger", "namespace": "money"}))]
+        );
+        // A stated symptom names the target; "diagnose and" adds nothing to a fix.
+        assert_eq!(
+            steps("the billing pods keep crashing, please diagnose and fix it"),
+            vec![("fix".into(), json!({"target": "billing"}))]
+        );
+        assert_eq!(steps("fix it"), vec![("fix".into(), json!({}))]);
+    }
+
+    #[test]
+    fn tickets_take_the_request_not_the_quoted_text() {
+        let prompt = "Since this morning ingest has been failing with \"dial tcp: lookup queue.jobs.svc.cluster.local: \
+                      no such host\" in every pod. Nothing changed on our side as far as we know. Could you show me \
+                      the warning events for queue?";
+        assert_eq!(
+            steps(prompt),
+            vec![("events".into(), json!({"target": "queue", "warnings_only": true, "namespace": "jobs"}))]
+        );
+    }
+
+    #[test]
+    fn requests_outside_the_cluster_api_are_refused() {
+        for prompt in ["plot cpu per pod for the last hour", "open the kibana view for web", "resize the rds database"]
+        {
+            let plan = plan(prompt);
+            assert!(plan.refused && plan.steps.is_empty(), "{prompt}");
+        }
+        // Mentioned as background, they are not asked for.
+        assert!(!plan("our dashboards look fine but we don't need graphs; restart web").refused);
+    }
+
+    #[test]
     fn deterministic() {
         let prompt = "build the images and deploy with values-dev.yaml --set backend.replicaCount=3 -n todo";
         assert_eq!(plan(prompt), plan(prompt));

@@ -110,7 +110,7 @@ fn tokenize_line(line: &str, tokens: &mut Vec<Token>) {
             Quote::Text
         } else if opens && closes {
             Quote::Word
-        } else if opens && !stripped.starts_with(['\'', '‘', '’']) || opens && quotation_closes(words.clone()) {
+        } else if opens && (!stripped.starts_with(['\'', '‘', '’']) || quotation_closes(words.clone())) {
             // `'` is also an apostrophe: only a closing quote later makes it a quotation.
             in_quotation = true;
             Quote::Text
@@ -488,6 +488,21 @@ mod tests {
         // `?` ends a question clause; a full stop ends a sentence (a trailing one is harmless).
         assert_eq!(raws, vec!["what's", "wrong", "with", "./web/", "?", "the", "backend", ","]);
         assert_eq!(tokenize(".")[0].raw, ".");
+    }
+
+    #[test]
+    fn quoted_words_and_quotations() {
+        let quotes = |prompt: &str| -> Vec<(String, Quote)> {
+            tokenize(prompt).into_iter().filter(|t| t.is_word()).map(|t| (t.lower, t.quote)).collect()
+        };
+        let tokens = quotes("restart `web` after it said \"could not bind port\" twice");
+        assert!(tokens.contains(&("web".into(), Quote::Word)));
+        assert!(tokens.contains(&("bind".into(), Quote::Text)));
+        assert!(tokens.contains(&("twice".into(), Quote::None)));
+        // An apostrophe opens no quotation.
+        assert!(quotes("it's the api's fault").iter().all(|(_, quote)| *quote == Quote::None));
+        // A line break ends a clause.
+        assert!(tokenize("first line\nsecond").iter().any(|t| t.kind == Kind::Separator));
     }
 
     #[test]

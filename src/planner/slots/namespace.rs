@@ -153,6 +153,15 @@ mod tests {
     }
 
     #[test]
+    fn states_are_never_namespaces() {
+        assert_eq!(found("pods stuck in Pending"), None);
+        assert_eq!(found("the worker is in Failed state"), None);
+        assert_eq!(found("web stuck in ContainerCreating in namespace media").map(|f| f.0), Some("media".into()));
+        assert_eq!(found("the api in the shop namespace needs help").map(|f| f.0), Some("shop".into()));
+        assert_eq!(found("namespace is media").map(|f| f.0), Some("media".into()));
+    }
+
+    #[test]
     fn in_x_is_weak_unless_x_is_an_environment() {
         assert_eq!(found("restart backend in staging"), Some(("staging".into(), vec![3], false)));
         assert_eq!(found("restart backend in todo-app"), Some(("todo-app".into(), vec![3], true)));

@@ -25,6 +25,19 @@ mod tests {
     use crate::planner::offline::steps;
 
     #[test]
+    fn every_namespace_and_images_when_asked() {
+        assert_eq!(
+            steps("warnings across every namespace"),
+            vec![("events".into(), json!({"warnings_only": true, "all_namespaces": true}))]
+        );
+        assert_eq!(steps("diagnose everything everywhere"), vec![("diagnose".into(), json!({"all_namespaces": true}))]);
+        assert_eq!(
+            steps("what version is the billing deployment on?"),
+            vec![("status".into(), json!({"target": "billing", "images": true}))]
+        );
+    }
+
+    #[test]
     fn reads_take_a_target_only_when_one_is_named() {
         assert_eq!(steps("show status"), vec![("status".into(), json!({}))]);
         assert_eq!(

@@ -115,4 +115,22 @@ mod tests {
         );
         assert!(plan("scale it up by 2").clarify.is_some());
     }
+
+    #[test]
+    fn relative_changes() {
+        let change = |prompt: &str| -> Option<String> {
+            steps(prompt).first().and_then(|(_, args)| args["change"].as_str().map(str::to_string))
+        };
+        assert_eq!(change("double the worker").as_deref(), Some("+100%"));
+        assert_eq!(change("halve the replicas of queue-reader").as_deref(), Some("-50%"));
+        assert_eq!(change("grow frontend by 30%").as_deref(), Some("+30%"));
+        assert_eq!(change("bring gateway down by 3").as_deref(), Some("-3"));
+        assert_eq!(change("add two replicas to the mailer").as_deref(), Some("+2"));
+        assert_eq!(change("scale ingest -1").as_deref(), Some("-1"));
+        // "down to 1" is a count, not a change.
+        assert_eq!(
+            steps("scale ingest down to 1"),
+            vec![("scale".into(), json!({"deployment": "ingest", "replicas": 1}))]
+        );
+    }
 }
