@@ -395,7 +395,10 @@ pub(super) static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         STATE_WORDS,
         OUTSIDE_WORDS,
         &["roll", "percent", "pct", "cpu", "namespace", "whatever", "whichever", "sort", "sorting", "more"],
-        &["job", "cronjob", "cronjobs", "controller", "anywhere", "half", "yes", "plan", "sure", "eye", "sitting"],
+        &[
+            "job", "cronjob", "cronjobs", "controller", "anywhere", "across", "throughout", "half", "yes", "plan",
+            "sure", "eye", "sitting",
+        ],
         &["determine", "identify", "retrieve", "confirm", "ensure", "verify", "inspect", "query", "requesting"],
         &["cause", "causes", "needs", "needed", "requires", "required"],
         &["ourselves", "yourself", "myself", "themselves", "himself", "herself", "itself"],
