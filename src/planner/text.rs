@@ -100,7 +100,7 @@ fn tokenize_line(line: &str, tokens: &mut Vec<Token>) {
     let mut in_quotation = false;
     while let Some(word) = words.next() {
         let first = tokens.len();
-        let stripped = word.trim_end_matches(|c: char| matches!(c, '?' | '!' | '.' | ',' | ';' | ':' | ')' | '…'));
+        let stripped = word.trim_end_matches(['?', '!', '.', ',', ';', ':', ')', '…']);
         let stripped = stripped.trim_start_matches('(');
         let opens = stripped.starts_with(is_quote_mark);
         let closes = stripped.chars().count() > 1 && stripped.ends_with(is_quote_mark)
@@ -162,9 +162,7 @@ fn tokenize_line(line: &str, tokens: &mut Vec<Token>) {
 
 /// Whether a word ahead ends a quotation opened with `'`.
 fn quotation_closes(mut words: std::iter::Peekable<std::str::SplitWhitespace<'_>>) -> bool {
-    words.any(|word| {
-        word.trim_end_matches(|c: char| matches!(c, '?' | '!' | '.' | ',' | ';' | ':' | ')')).ends_with(['\'', '’'])
-    })
+    words.any(|word| word.trim_end_matches(['?', '!', '.', ',', ';', ':', ')']).ends_with(['\'', '’']))
 }
 
 fn takes_value(name: &str, next: Option<&str>) -> bool {
