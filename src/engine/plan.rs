@@ -10,6 +10,9 @@ use crate::planner::{Plan, PlannerKind, offline};
 use crate::tools::{self, CheckedCall, ToolContext};
 use crate::validate::ValidationError;
 
+/// The step name a planner uses to ask for the fix flow ([`super::fix`]).
+pub const FIX_STEP: &str = "fix";
+
 /// A fix request whose arguments passed their checks, with what it will do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedFix {
@@ -55,7 +58,7 @@ impl CheckedPlan {
     /// The JSON shape of `plan -o json`, the same whichever planner made it.
     pub fn to_json(&self) -> Value {
         let fix = self.fix.iter().map(|fix| {
-            json!({"tool": "fix", "args": fix.args, "effect": crate::tools::Effect::ChangesCluster, "preview": fix.preview})
+            json!({"tool": FIX_STEP, "args": fix.args, "effect": crate::tools::Effect::ChangesCluster, "preview": fix.preview})
         });
         let calls = self.calls.iter().map(|call| {
             json!({
@@ -85,6 +88,21 @@ impl CheckedPlan {
 /// Checks every step; if one fails (unknown tool, bad arguments, out of range) the whole plan
 /// is refused with that reason, so nothing half-runs.
 pub fn check_plan(plan: Plan, planner: PlannerKind, ctx: &ToolContext) -> CheckedPlan {
+    // The offline planner asks for the fix flow with one `fix` step of its own.
+    if let [step] = plan.steps.as_slice()
+        && step.tool == FIX_STEP
+    {
+        let checked = serde_json::from_value::<FixArgs>(step.args.clone())
+            .map_err(|error| error.to_string())
+            .and_then(|args| CheckedFix::check(args, ctx).map_err(|error| error.to_string()));
+        return match checked {
+            Ok(fix) => CheckedPlan { plan, calls: Vec::new(), fix: Some(fix), planner },
+            Err(error) => {
+                let reason = format!("{error}; nothing from this request was run");
+                CheckedPlan { plan: Plan::refuse(reason), calls: Vec::new(), fix: None, planner }
+            }
+        };
+    }
     let mut calls = Vec::with_capacity(plan.steps.len());
     for step in &plan.steps {
         match tools::check(&step.tool, step.args.clone(), ctx) {

@@ -8,7 +8,9 @@
 
 use super::Plan;
 use super::intents::{Intent, correct_typos, detect, has_name};
-use super::lexicon::{EXPLICIT_DIAGNOSE_WORDS, OTHER_ACTION_WORDS, POLITE_OPENERS, SCALE_WORDS, STRONG_COUNT_WORDS};
+use super::lexicon::{
+    EXPLICIT_DIAGNOSE_WORDS, IMPERATIVE_VERBS, OTHER_ACTION_WORDS, POLITE_OPENERS, SCALE_WORDS, STRONG_COUNT_WORDS,
+};
 use super::scope::unsupported;
 use super::shapes::looks_like_image;
 use super::text::{Kind, Token};
@@ -72,9 +74,53 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
             group.push(token);
         }
     }
+    groups.retain(|(group, _)| !group.is_empty());
+    // In a long, ticket-like prompt, the sentences that ask for something are the requests;
+    // the others (what happened, what a log said, what was tried) are context.
+    let words = groups.iter().flat_map(|(group, _)| group.iter()).filter(|t| t.is_word()).count();
+    let requested: Vec<bool> = groups.iter().map(|(group, question)| *question || is_request(group)).collect();
+    // Only when a sentence asks for something itself ("please restart it"), not when it only
+    // agrees to what another says ("X needs a restart, could you do that?").
+    let asks_itself =
+        groups.iter().zip(&requested).any(|((group, _), requested)| *requested && detect(group).is_some());
+    let ticket = words >= TICKET_WORDS && groups.len() > 1 && asks_itself;
     let mut clauses: Vec<Clause> = Vec::new();
     let mut pending: Vec<Token> = Vec::new();
-    for (mut group, question) in groups.into_iter().filter(|(group, _)| !group.is_empty()) {
+    for ((mut group, question), requested) in groups.into_iter().zip(requested) {
+        // "… why" after a description asks why it is so.
+        if let Some(last) = clauses.last_mut()
+            && group.iter().all(|t| t.is("why"))
+        {
+            last.intent = Intent::Diagnose;
+            last.question = true;
+            continue;
+        }
+        let adds_values = carries_values(&group) && clauses.last().is_some();
+        // "…, of the container before it crashed": a part that opens with a preposition
+        // continues the clause before it.
+        if let Some(last) = clauses.last_mut()
+            && group.first().is_some_and(|t| {
+                t.is_word() && matches!(t.lower.as_str(), "of" | "from" | "for" | "with" | "before" | "including")
+            })
+        {
+            last.append(group, question);
+            continue;
+        }
+        if ticket && !requested && !is_list_part(&group) && !adds_values {
+            match clauses.last_mut() {
+                Some(last) => {
+                    last.context.push(separator());
+                    last.context.extend(group);
+                }
+                None => {
+                    if !pending.is_empty() {
+                        pending.push(separator());
+                    }
+                    pending.extend(group);
+                }
+            }
+            continue;
+        }
         let intent = detect(&group)
             .or_else(|| {
                 // Second try: correct typos in words that are not already known.
@@ -112,7 +158,11 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
                 }
                 match clauses.last_mut() {
                     // "frontend to 2 and backend to 4": same intent, new values.
-                    Some(last) if carries_values(&group) && has_name(&group) && carries_values(&last.tokens) => {
+                    Some(last)
+                        if carries_values(&group)
+                            && (has_name(&group) || group.len() == 1)
+                            && carries_values(&last.tokens) =>
+                    {
                         let intent = last.intent;
                         clauses.push(Clause::new(intent, group, Vec::new(), question));
                     }
@@ -131,6 +181,34 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
     Ok(clauses)
 }
 
+/// Prompts with at least this many words are read as tickets: only the sentences that ask for
+/// something are requests.
+const TICKET_WORDS: usize = 16;
+
+/// Whether a group asks for something: a polite request ("please", "could you"), or an
+/// imperative verb first ("restart …", "Task: show …").
+fn is_request(group: &[Token]) -> bool {
+    let words: Vec<&str> = group.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
+    let polite = words.iter().any(|w| matches!(*w, "please" | "pls" | "plz" | "kindly"))
+        || words.windows(2).any(|pair| {
+            matches!(pair[0], "could" | "can" | "would" | "will" | "i'd" | "we'd" | "need" | "want")
+                && matches!(pair[1], "you" | "u" | "someone" | "somebody" | "like" | "to")
+        });
+    let first = group.iter().filter(|t| t.is_word()).find(|t| {
+        !POLITE_OPENERS.contains(&t.lower.as_str())
+            && !matches!(t.lower.as_str(), "task" | "first" | "after" | "next" | "finally")
+    });
+    // `GET https://…` is an HTTP request someone saw, not an imperative.
+    let imperative =
+        first.is_some_and(|t| IMPERATIVE_VERBS.contains(&t.lower.as_str()) && t.raw.chars().any(|c| c.is_lowercase()));
+    polite || imperative
+}
+
+/// Whether a group only lists more names ("the backend", "payments too").
+fn is_list_part(group: &[Token]) -> bool {
+    group.iter().filter(|t| t.is_word()).count() <= 3
+}
+
 /// A count of replicas with no verb ("5 replicas", "max eight pods").
 fn is_verbless_count(intent: Intent, group: &[Token]) -> bool {
     intent == Intent::Scale
@@ -144,7 +222,7 @@ fn is_verbless_count(intent: Intent, group: &[Token]) -> bool {
 
 /// The separator put between the parts merged into one clause.
 fn separator() -> Token {
-    Token { raw: ",".into(), lower: ",".into(), kind: Kind::Separator }
+    Token { raw: ",".into(), lower: ",".into(), kind: Kind::Separator, quote: Default::default() }
 }
 
 /// Whether a group carries values of its own: a number, range, percentage or image.

@@ -5,12 +5,13 @@
 //! and the rules run once more. The words themselves live in [`super::lexicon`].
 
 use super::lexicon::{
-    AUTOSCALE_WORDS, BUILD_WORDS, COMPONENT_WORDS, DEPLOY_WORDS, DOCKERFILE_WORDS, EVENT_WORDS, HELM_WORDS,
-    IMAGE_CHANGE_WORDS, INTENT_VOCABULARY, LOG_WORDS, NEGATABLE_WORDS, NEGATIONS, NOISE, NOUN_AFTER, NOUN_BEFORE,
-    QUESTION_OPENERS, REPLICA_WORDS, RESTART_WORDS, ROLLBACK_WORDS, ROLLOUT_STATUS_WORDS, ROLLOUT_WORDS, SCALE_WORDS,
-    STATUS_WORDS, STRONG_COUNT_WORDS, STRONG_DIAGNOSE_WORDS, WARNING_WORDS, WEAK_DIAGNOSE_WORDS, WEAK_LOG_WORDS,
+    AUTOSCALE_WORDS, BUILD_WORDS, COMPONENT_WORDS, DEPLOY_WORDS, DOCKERFILE_WORDS, DOWN_WORDS, EVENT_WORDS, FIX_WORDS,
+    HELM_WORDS, IMAGE_CHANGE_WORDS, IMAGE_QUESTION_WORDS, INTENT_VOCABULARY, LOG_WORDS, MULTIPLIER_WORDS,
+    NEGATABLE_WORDS, NEGATIONS, NOISE, NOUN_AFTER, NOUN_BEFORE, QUESTION_OPENERS, REPLICA_WORDS, RESTART_WORDS,
+    ROLLBACK_WORDS, ROLLOUT_STATUS_WORDS, ROLLOUT_WORDS, SCALE_WORDS, STATUS_WORDS, STRONG_COUNT_WORDS,
+    STRONG_DIAGNOSE_WORDS, WARNING_WORDS, WEAK_DIAGNOSE_WORDS, WEAK_LOG_WORDS, WORKING_WORDS,
 };
-use super::shapes::{is_name_like, looks_like_image};
+use super::shapes::{is_name_like, looks_like_image, tag_value};
 use super::text::{self, Kind, Token};
 
 /// What a clause asks for; one per tool.
@@ -30,6 +31,7 @@ pub(super) enum Intent {
     RolloutStatus,
     SetImage,
     Autoscale,
+    Fix,
 }
 
 impl Intent {
@@ -50,12 +52,13 @@ impl Intent {
             Intent::RolloutStatus => "rollout_status",
             Intent::SetImage => "set_image",
             Intent::Autoscale => "autoscale",
+            Intent::Fix => crate::engine::plan::FIX_STEP,
         }
     }
 
     /// Whether the tool has a `namespace` argument to fill.
     pub(super) fn takes_namespace(self) -> bool {
-        !matches!(self, Intent::GenerateDockerfile | Intent::BuildImage | Intent::HelmRollback)
+        !matches!(self, Intent::GenerateDockerfile | Intent::BuildImage)
     }
 }
 
@@ -69,7 +72,13 @@ pub(super) fn has_name(group: &[Token]) -> bool {
 /// any word changed. Known words and short words are left alone.
 pub(super) fn correct_typos(group: &mut [Token]) -> bool {
     let mut changed = false;
-    for token in group.iter_mut().filter(|t| t.is_word()) {
+    let mut after_namespace = false;
+    for token in group.iter_mut() {
+        // A namespace's name is a name, not a misspelt verb ("ns analytics").
+        let skip = std::mem::replace(&mut after_namespace, token.is("ns") || token.is("namespace"));
+        if skip || !token.is_word() {
+            continue;
+        }
         let word = token.lower.as_str();
         if word.len() < 4 || NOISE.contains(word) || !word.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
             continue;
@@ -146,6 +155,20 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         }
     }
 
+    // "fix it", "repair the web", "make the frontend work again", "sort it out".
+    // "make|get <it> working/healthy": the state within a few words of the verb.
+    let make = words.iter().enumerate().any(|(index, word)| {
+        matches!(*word, "make" | "get")
+            && words.iter().skip(index + 1).take(4).any(|w| WORKING_WORDS.contains(w) && *w != "up")
+            && (has_word("again") || words.iter().skip(index + 1).take(4).any(|w| *w == "healthy"))
+    });
+    if has(FIX_WORDS)
+        || make
+        || followed_by("sort", &["out", "it", "this", "that"])
+        || followed_by("sorting", &["out", "it", "this", "that"])
+    {
+        return Some(Intent::Fix);
+    }
     if has(LOG_WORDS) {
         return Some(Intent::Logs);
     }
@@ -157,6 +180,8 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         || followed_by("something", &["off", "wrong", "weird", "odd", "up", "broken"])
         || has_word("something's")
         || has_word("look") && (has_word("take") || followed_by("look", &["into"]))
+        || followed_by("going", &["on"])
+        || has_word("cause") && !has_word("because")
     {
         return Some(Intent::Diagnose);
     }
@@ -178,7 +203,7 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         return Some(Intent::RolloutStatus);
     }
     // "roll back", "roll the backend back", "go back".
-    let roll_back = (has_word("roll") || has_word("rolled") || has_word("go")) && has_word("back");
+    let roll_back = (has_word("roll") || has_word("rolled") || has_word("go") || has_word("take")) && has_word("back");
     if has(ROLLBACK_WORDS) || roll_back {
         return Some(if has(HELM_WORDS) { Intent::HelmRollback } else { Intent::RolloutUndo });
     }
@@ -189,11 +214,32 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         }
         return Some(Intent::RolloutRestart);
     }
-    if has_image && has(IMAGE_CHANGE_WORDS) {
+    let sets_tag = tag_value(group).is_some()
+        && (has(IMAGE_CHANGE_WORDS) || has_word("version") || has_word("tag") || has_word("to"));
+    if !has_image && !sets_tag && has(IMAGE_QUESTION_WORDS) && asks_to_see(&words) {
+        // "which image is the api running", "what version of checkout is deployed".
+        return Some(Intent::Status);
+    }
+    if (has_image || sets_tag) && has(IMAGE_CHANGE_WORDS) || sets_tag && has_word("tag") {
         return Some(Intent::SetImage);
+    }
+    // Relative changes: "double the api", "cart down by one", "reduce web by 25%".
+    let multiplier = words.iter().any(|w| MULTIPLIER_WORDS.iter().any(|(word, _)| word == w))
+        || has_word("half") && (has_word("cut") || has(REPLICA_WORDS));
+    let has_amount = has_number || group.iter().any(|t| matches!(t.kind, Kind::Percent(_)));
+    let by_amount = has_word("by") && has_amount;
+    if multiplier
+        || by_amount && (has(STRONG_COUNT_WORDS) || has(DOWN_WORDS) || has_word("up"))
+        || has_word("more") && has(REPLICA_WORDS) && has_amount
+    {
+        return Some(Intent::Scale);
     }
     if has(SCALE_WORDS) {
         return Some(Intent::Scale);
+    }
+    // "the last 50 lines": a number of lines is about logs.
+    if has_number && (has_word("lines") || has_word("line")) {
+        return Some(Intent::Logs);
     }
     let counting_question = has_word("how") && has_word("many");
     let listing = words.iter().any(|w| matches!(*w, "show" | "list" | "get" | "display" | "describe"));
@@ -217,10 +263,38 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
     if has(WEAK_DIAGNOSE_WORDS) {
         return Some(Intent::Diagnose);
     }
-    if has(STATUS_WORDS) || has(REPLICA_WORDS) {
+    // "images in all namespaces", "versions across the cluster".
+    let where_images = (has_word("images") || has_word("versions"))
+        && words.iter().any(|w| matches!(*w, "in" | "across" | "everywhere" | "on"));
+    if has(STATUS_WORDS) || has(REPLICA_WORDS) || where_images {
         return Some(Intent::Status);
     }
     None
+}
+
+/// Whether a clause asks to see something ("which …", "what …", "show …", "confirm …").
+fn asks_to_see(words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "which"
+                | "what"
+                | "what's"
+                | "whats"
+                | "show"
+                | "list"
+                | "report"
+                | "confirm"
+                | "tell"
+                | "check"
+                | "display"
+                | "get"
+                | "see"
+                | "view"
+                | "running"
+                | "deployed"
+        )
+    })
 }
 
 #[cfg(test)]

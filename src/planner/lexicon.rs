@@ -17,7 +17,7 @@ pub(super) const AUTOSCALE_WORDS: &[&str] = &[
     "horizontalpodautoscaler",
 ];
 /// Words that ask for logs outright.
-pub(super) const LOG_WORDS: &[&str] = &["log", "logs", "stdout", "stderr", "tail", "logfile", "logging"];
+pub(super) const LOG_WORDS: &[&str] = &["log", "logs", "stdout", "stderr", "tail", "logfile", "logging", "logged"];
 /// Words that suggest logs ("what is it printing") when nothing stronger is asked.
 pub(super) const WEAK_LOG_WORDS: &[&str] = &[
     "print", "printed", "prints", "printing", "outputting", "saying", "output", "outputs", "said", "say", "saying",
@@ -30,7 +30,7 @@ pub(super) const WARNING_WORDS: &[&str] = &["warning", "warnings", "alerts"];
 /// Words that ask for a diagnosis whatever else the clause says.
 pub(super) const STRONG_DIAGNOSE_WORDS: &[&str] = &[
     "why", "wrong", "diagnose", "diagnosis", "diagnostics", "diagnostic", "troubleshoot", "troubleshooting", "debug",
-    "debugging", "investigate", "analyze", "analyse", "analysis", "broken", "rca", "triage",
+    "debugging", "investigate", "analyze", "analyse", "analysis", "broken", "rca", "triage", "diag",
 ];
 /// Symptoms: a diagnosis when no other intent matches.
 pub(super) const WEAK_DIAGNOSE_WORDS: &[&str] = &[
@@ -61,12 +61,12 @@ pub(super) const DOCKERFILE_WORDS: &[&str] = &[
 /// Words that ask for an image build.
 pub(super) const BUILD_WORDS: &[&str] = &["build", "builds", "rebuild", "re-build", "buildx", "rebuilding", "building"];
 /// Words that name a rollout.
-pub(super) const ROLLOUT_WORDS: &[&str] = &["rollout", "rollouts", "rolled"];
+pub(super) const ROLLOUT_WORDS: &[&str] = &["rollout", "rollouts", "rolled", "rolls"];
 /// Words that, next to a rollout, ask how it is going.
 pub(super) const ROLLOUT_STATUS_WORDS: &[&str] = &[
     "status", "done", "finished", "finish", "complete", "completed", "progress", "progressing", "over", "through",
     "succeeded", "successful", "succeed", "success", "wait", "watch", "follow", "track", "monitor", "yet", "fully",
-    "check", "verify", "confirm", "see",
+    "check", "verify", "confirm", "see", "completes", "finishes", "succeeds", "cleanly", "eye",
 ];
 /// Question openers: "is the rollout …", "did the rollout …".
 pub(super) const QUESTION_OPENERS: &[&str] =
@@ -113,6 +113,45 @@ pub(super) const NOUN_AFTER: &[&str] = &[
     "throws", "throwing", "went", "succeeded", "worked", "crashed", "didn't", "did", "seems", "looks", "log", "logs",
 ];
 
+/// Words that ask to repair what is broken: the fix flow.
+pub(super) const FIX_WORDS: &[&str] =
+    &["fix", "fixing", "repair", "repairing", "remediate", "remediation", "heal", "mend", "unbreak", "unstick"];
+/// States a fix should bring something back to ("make it work again", "get it healthy").
+pub(super) const WORKING_WORDS: &[&str] =
+    &["work", "working", "healthy", "running", "ready", "up", "green", "happy", "functional", "operational"];
+/// Words that make a relative scale go down ("down by one", "reduce by 25%").
+pub(super) const DOWN_WORDS: &[&str] =
+    &["down", "decrease", "reduce", "lower", "shrink", "cut", "fewer", "less", "minus", "downscale", "drop"];
+/// Multipliers that scale relative to the current count, as a change in percent.
+pub(super) const MULTIPLIER_WORDS: &[(&str, i64)] = &[
+    ("double", 100),
+    ("doubled", 100),
+    ("twice", 100),
+    ("triple", 200),
+    ("tripled", 200),
+    ("treble", 200),
+    ("quadruple", 300),
+    ("halve", -50),
+    ("halved", -50),
+];
+/// Words that ask about the images or versions that run.
+pub(super) const IMAGE_QUESTION_WORDS: &[&str] = &["image", "images", "version", "versions", "tag", "tags"];
+/// Words that ask to read across the whole cluster.
+pub(super) const CLUSTER_WIDE_WORDS: &[&str] =
+    &["everywhere", "cluster-wide", "clusterwide", "all-namespaces", "cluster-level"];
+/// Pod phases, container states and conditions: what something is "in", never a namespace
+/// or a target.
+pub(super) const STATE_WORDS: &[&str] = &[
+    "pending", "containercreating", "crashloopbackoff", "imagepullbackoff", "errimagepull", "terminating", "evicted",
+    "oomkilled", "completed", "unknown", "notready", "succeeded", "init", "createcontainerconfigerror",
+    "createcontainererror", "runcontainererror", "invalidimagename", "podinitializing", "backoff", "loop", "half",
+    "error", "failed", "running", "ready", "state", "status", "phase", "mode", "trouble", "place", "production-mode",
+];
+/// Words after "in X" that make X a state rather than a namespace ("in Error state").
+pub(super) const STATE_NOUNS: &[&str] = &["state", "status", "phase", "mode", "condition"];
+/// Words that make a prompt about more than one namespace ("all namespaces").
+pub(super) const ALL_WORDS: &[&str] = &["all", "every", "each", "across", "any"];
+
 // ---------------------------------------------------------------------------------------
 // Refusal vocabulary: asking for any of these refuses the whole prompt.
 
@@ -130,8 +169,24 @@ pub(super) const EXEC_WORDS: &[&str] = &[
 ];
 /// Access control: todo-ai never changes who may do what.
 pub(super) const ACCESS_WORDS: &[&str] = &[
-    "cluster-admin", "rbac", "clusterrole", "clusterrolebinding", "rolebinding", "role", "roles", "permission",
-    "permissions", "privilege", "privileges", "privileged", "impersonate", "admin", "root", "superuser", "sudoers",
+    "cluster-admin", "rbac", "clusterrole", "clusterroles", "clusterrolebinding", "clusterrolebindings", "rolebinding",
+    "rolebindings", "role", "roles", "permission", "permissions", "privilege", "privileges", "privileged",
+    "impersonate", "admin", "root", "superuser", "sudoers",
+];
+/// Systems outside the cluster's API (monitoring, tracing, log stores, cloud services) and
+/// kinds of answer todo-ai does not give (graphs, dashboards, latency percentiles): asking for
+/// them refuses the request.
+pub(super) const OUTSIDE_WORDS: &[&str] = &[
+    "graph", "graphs", "graphed", "plot", "dashboard", "dashboards", "grafana", "datadog", "splunk", "loki", "logql",
+    "jaeger", "zipkin", "kibana", "newrelic", "new-relic", "honeycomb", "promql", "cloudwatch", "stackdriver",
+    "opensearch", "traces", "tracing", "p99", "p95", "p90", "p50", "percentile", "percentiles", "s3", "rds", "iam",
+    "ec2", "ebs", "elb", "alb", "lambda", "dynamodb", "aurora", "route53", "cloudfront", "gcs", "bigquery", "cloudsql",
+    "weather", "forecast", "recipe", "joke", "poem", "bitcoin",
+];
+/// Other forms of the destructive verbs.
+pub(super) const DESTRUCTIVE_FORMS: &[&str] = &[
+    "deleting", "deletes", "removing", "removes", "destroying", "wiping", "purging", "erasing", "truncating",
+    "killing", "terminating-them", "draining", "cordoning", "uninstalling", "nuking", "pruning", "cleanup", "clean-up",
 ];
 /// Secret values: todo-ai never reads or prints them.
 pub(super) const SECRET_WORDS: &[&str] = &[
@@ -143,16 +198,19 @@ pub(super) const SECRET_WORDS: &[&str] = &[
 pub(super) const OTHER_ACTION_WORDS: &[&str] = &[
     "create", "add", "stop", "pause", "resume", "suspend", "disable", "open", "close", "edit", "rename", "move",
     "clone", "expose", "apply", "patch", "annotate", "label", "send", "email", "notify", "post", "migrate", "backup",
-    "restore", "connect", "login", "logout", "fix", "write-off", "tell", "translate", "explain", "calculate",
-    "compute", "sing", "draw", "order", "buy", "book", "cancel", "forward", "copy", "mount", "unmount", "encrypt",
-    "decrypt", "decode", "encode", "print-secret", "dump", "export", "import", "upload", "download",
+    "restore", "connect", "login", "logout", "write-off", "tell", "translate", "explain", "calculate", "compute",
+    "sing", "draw", "order", "buy", "book", "cancel", "forward", "copy", "mount", "unmount", "encrypt", "decrypt",
+    "decode", "encode", "print-secret", "dump", "export", "import", "upload", "download",
 ];
 
 /// `kubectl` subcommands behind vetted tools; any other refuses the prompt.
 pub(super) const KUBECTL_SUBCOMMANDS: &[&str] =
     &["get", "describe", "logs", "log", "scale", "rollout", "set", "autoscale", "top", "events"];
 /// `helm` subcommands behind vetted tools (or words that merely follow "helm").
-pub(super) const HELM_SUBCOMMANDS: &[&str] = &["install", "upgrade", "rollback", "chart", "release"];
+pub(super) const HELM_SUBCOMMANDS: &[&str] = &[
+    "install", "upgrade", "rollback", "chart", "release", "releases", "charts", "as", "with", "using", "for", "to",
+    "into", "on", "in", "and", "or",
+];
 /// `docker` subcommands behind vetted tools (or words that merely follow "docker").
 pub(super) const DOCKER_SUBCOMMANDS: &[&str] = &["build", "buildx", "image", "images", "file"];
 /// Words that make a prompt about a problem: a secret named in it is being diagnosed, not read.
@@ -174,7 +232,21 @@ pub(super) const GRANT_WORDS: &[&str] = &["give", "grant", "make", "become", "as
 pub(super) const EXPLICIT_DIAGNOSE_WORDS: &[&str] = &[
     "why", "what", "what's", "whats", "diagnose", "diagnosis", "diagnostics", "troubleshoot", "troubleshooting",
     "debug", "investigate", "analyze", "analyse", "analysis", "check", "find", "look", "help", "triage", "rca",
-    "explain", "health", "healthy",
+    "explain", "health", "healthy", "diag",
+];
+
+/// Verbs that, first in a sentence, ask for something ("restart the api", "show me …").
+pub(super) const IMPERATIVE_VERBS: &[&str] = &[
+    "scale", "restart", "roll", "undo", "revert", "show", "list", "get", "display", "describe", "diagnose",
+    "investigate", "check", "fetch", "pull", "grab", "give", "set", "update", "change", "bump", "deploy", "build",
+    "generate", "write", "create", "fix", "repair", "make", "tail", "find", "confirm", "report", "retrieve",
+    "determine", "identify", "double", "halve", "triple", "add", "increase", "reduce", "decrease", "autoscale",
+    "watch", "follow", "bounce", "upgrade", "install", "use", "switch", "move", "take", "bring", "run", "look", "tell",
+    "keep", "cut", "query", "search", "graph", "plot", "delete", "remove", "print", "open", "exec", "forward",
+    "attach", "pin", "verify", "ensure", "wait", "debug", "troubleshoot", "analyze", "analyse", "explain", "help",
+    "requesting", "recycle", "redeploy", "reload", "containerize", "containerise", "dockerize", "grant", "expose",
+    "edit", "patch", "apply", "drain", "cordon", "kill", "stop", "start", "send", "read", "paste", "copy", "decode",
+    "export", "upload", "download", "port-forward", "inspect", "audit", "review",
 ];
 
 /// Words that may open a request before its verb ("please", "can you", "then").
@@ -265,7 +337,7 @@ pub(super) const KIND_NOUNS: &[&str] = &[
     "deployment", "deployments", "deploy", "pod", "pods", "container", "containers", "service", "services", "svc",
     "app", "image", "images", "replicas", "replica", "logs", "log", "rollout", "folder", "directory", "dir",
     "dockerfile", "statefulset", "hpa", "instance", "instances", "copies", "workload", "side", "tier", "build",
-    "events",
+    "events", "job", "cronjob", "daemonset", "replicaset", "controller",
 ];
 /// Words skipped when looking at what comes before a candidate name.
 pub(super) const DETERMINERS: &[&str] =
@@ -315,11 +387,26 @@ pub(super) static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         GENERATE_WORDS,
         NEGATABLE_WORDS,
         NEGATIONS,
-        &["roll", "percent", "pct", "cpu", "namespace"],
+        FIX_WORDS,
+        WORKING_WORDS,
+        DOWN_WORDS,
+        IMAGE_QUESTION_WORDS,
+        CLUSTER_WIDE_WORDS,
+        STATE_WORDS,
+        OUTSIDE_WORDS,
+        &["roll", "percent", "pct", "cpu", "namespace", "whatever", "whichever", "sort", "sorting", "more"],
+        &[
+            "job", "cronjob", "cronjobs", "controller", "anywhere", "across", "throughout", "half", "yes", "plan",
+            "sure", "eye", "sitting",
+        ],
+        &["determine", "identify", "retrieve", "confirm", "ensure", "verify", "inspect", "query", "requesting"],
+        &["cause", "causes", "needs", "needed", "requires", "required"],
+        &["ourselves", "yourself", "myself", "themselves", "himself", "herself", "itself"],
     ] {
         set.extend(list.iter().copied());
     }
     set.extend(STACK_WORDS.iter().map(|(word, _)| *word));
+    set.extend(MULTIPLIER_WORDS.iter().map(|(word, _)| *word));
     set
 });
 
@@ -338,6 +425,7 @@ pub(super) static INTENT_VOCABULARY: LazyLock<Vec<&'static str>> = LazyLock::new
         RESTART_WORDS,
         SCALE_WORDS,
         DEPLOY_WORDS,
+        FIX_WORDS,
         &["status", "replicas", "rolling", "image", "previous", "namespace", "warnings", "revision"],
     ]
     .concat();

@@ -23,15 +23,17 @@
 //! Every word the rules look at is data in `lexicon`. Ranges and name syntax are checked
 //! later by the registry, not here.
 
-#[cfg(test)]
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::Plan;
-use super::clauses::clauses;
+use super::clauses::{Clause, clauses};
 use super::intents::Intent;
+use super::lexicon::{NEGATIONS, OUTSIDE_WORDS};
 pub use super::scope::CAPABILITIES;
-use super::scope::{self, InScope};
+use super::scope::{self, InScope, unsupported};
+use super::shapes::service_dns;
 use super::slots::{Built, build, namespace_of};
+use super::text::Quote;
+use super::{Plan, Step};
 
 /// Plans a prompt: the scope gate ([`scope::check`]), then [`plan_in_scope`]. Pure and
 /// deterministic: the same prompt always gives the same plan.
@@ -44,7 +46,16 @@ pub fn plan(prompt: &str) -> Plan {
 
 /// Plans a prompt that passed the scope gate, reading the tokens the gate already made.
 pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
-    let tokens = in_scope.into_tokens();
+    let mut tokens = in_scope.into_tokens();
+    // Services named by their cluster DNS name (`api.shop.svc.cluster.local`), even inside a
+    // quoted error: each may later say which namespace its service is in.
+    let services: Vec<(String, String)> = tokens
+        .iter()
+        .filter_map(|t| service_dns(&t.lower).map(|(service, namespace)| (service.into(), namespace.into())))
+        .collect();
+    // A quotation of several words (an error message, a log line) is what someone saw, not
+    // what they ask for: it names no target, namespace or action.
+    tokens.retain(|token| token.quote != Quote::Text);
     let clauses = match clauses(tokens) {
         Ok(clauses) => clauses,
         Err(plan) => return plan,
@@ -52,11 +63,17 @@ pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
     if clauses.is_empty() {
         return Plan::nothing(format!("I can't map that to a todo-ai tool. {CAPABILITIES}"));
     }
+    let acting = clauses.iter().any(|clause| clause.intent != Intent::Diagnose);
+    if let Some(word) = clauses.iter().filter(|c| !(acting && c.is_stated_symptom())).find_map(outside_request) {
+        return Plan::refuse(unsupported(word));
+    }
     // A namespace named once applies to every clause that names none.
     let prompt_namespace = clauses.iter().find_map(|clause| {
         namespace_of(&clause.tokens).or_else(|| namespace_of(&clause.context)).map(|found| found.name)
     });
-    let acting = clauses.iter().any(|clause| clause.intent != Intent::Diagnose);
+    if clauses.iter().any(|clause| clause.intent == Intent::Fix) {
+        return fix_plan(&clauses, prompt_namespace.as_deref());
+    }
     let mut steps = Vec::new();
     let mut previous_targets: Vec<String> = Vec::new();
     for clause in &clauses {
@@ -74,7 +91,98 @@ pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
             Built::Clarify(question) => return Plan::clarify(question),
         }
     }
+    if prompt_namespace.is_none() {
+        dns_namespaces(&mut steps, &services);
+    }
+    follow_changes(&mut steps);
+    // The same call twice in a row ("…, that means triple it") is asked once.
+    steps.dedup();
     Plan { steps, ..Plan::default() }
+}
+
+/// A word in a request (not in a stated fact or a negation: "we don't need graphs") that asks
+/// for something outside the cluster's API: a graph, a tracing or monitoring system, a cloud
+/// service.
+fn outside_request(clause: &Clause) -> Option<&str> {
+    let mut negated = false;
+    for token in &clause.tokens {
+        if !token.is_word() {
+            negated = false;
+            continue;
+        }
+        let word = token.lower.as_str();
+        negated |= NEGATIONS.contains(&word) || word.ends_with("n't");
+        if !negated && OUTSIDE_WORDS.contains(&word) {
+            return Some(word);
+        }
+    }
+    None
+}
+
+/// "restart the web and check the status": a status with no target right after a change to a
+/// deployment asks how that change is rolling out.
+fn follow_changes(steps: &mut [Step]) {
+    for index in 1..steps.len() {
+        let (before, after) = steps.split_at_mut(index);
+        let (previous, step) = (&before[index - 1], &mut after[0]);
+        let changed = matches!(previous.tool.as_str(), "rollout_restart" | "rollout_undo" | "set_image");
+        let bare = step.args.as_object().is_some_and(|args| args.keys().all(|key| key == "namespace"));
+        if changed
+            && step.tool == Intent::Status.tool()
+            && bare
+            && let Some(deployment) = previous.args.get("deployment")
+        {
+            let mut args = serde_json::Map::new();
+            args.insert("deployment".into(), deployment.clone());
+            if let Some(namespace) = previous.args.get("namespace").or_else(|| step.args.get("namespace")) {
+                args.insert("namespace".into(), namespace.clone());
+            }
+            *step = Step { tool: Intent::RolloutStatus.tool().to_string(), args: Value::Object(args) };
+        }
+    }
+}
+
+/// A target that is a service named by its cluster DNS name gets that name's namespace.
+fn dns_namespaces(steps: &mut [Step], services: &[(String, String)]) {
+    for step in steps {
+        let Some(args) = step.args.as_object_mut() else { continue };
+        let target = ["target", "deployment"].iter().find_map(|key| args.get(*key).and_then(Value::as_str));
+        let namespace = target.and_then(|target| services.iter().find(|(service, _)| service == target));
+        if let Some((_, namespace)) = namespace
+            && !args.contains_key("namespace")
+        {
+            args.insert("namespace".into(), json!(namespace));
+        }
+    }
+}
+
+/// A request to fix something is one `fix` step: the flow diagnoses first, so a "diagnose and
+/// fix" or a stated symptom beside it adds nothing. Its target is the fix clause's own (or
+/// what "it" meant there), else the first target named before it.
+fn fix_plan(clauses: &[Clause], prompt_namespace: Option<&str>) -> Plan {
+    let mut previous_targets: Vec<String> = Vec::new();
+    let mut earlier: Option<String> = None;
+    let mut args = serde_json::Map::new();
+    for clause in clauses {
+        let Built::Steps { steps, targets } = build(clause, &previous_targets, prompt_namespace) else { continue };
+        if clause.intent == Intent::Fix {
+            let target = targets.first().cloned().or(earlier);
+            if let Some(target) = target {
+                args.insert("target".into(), json!(target));
+            }
+            if let Some(namespace) = steps.first().and_then(|step| step.args.get("namespace")) {
+                args.insert("namespace".into(), namespace.clone());
+            }
+            break;
+        }
+        if earlier.is_none() {
+            earlier = targets.first().cloned();
+        }
+        if !targets.is_empty() {
+            previous_targets = targets;
+        }
+    }
+    Plan { steps: vec![Step { tool: Intent::Fix.tool().to_string(), args: Value::Object(args) }], ..Plan::default() }
 }
 
 /// The planned calls as (tool, arguments) pairs, for tests across the planner.
@@ -113,6 +221,42 @@ mod tests {
                 ("helm_install".into(), json!({})),
             ]
         );
+    }
+
+    #[test]
+    fn fix_requests_plan_one_fix_step() {
+        assert_eq!(
+            steps("repair the ledger -n money"),
+            vec![("fix".into(), json!({"target": "ledger", "namespace": "money"}))]
+        );
+        // A stated symptom names the target; "diagnose and" adds nothing to a fix.
+        assert_eq!(
+            steps("the billing pods keep crashing, please diagnose and fix it"),
+            vec![("fix".into(), json!({"target": "billing"}))]
+        );
+        assert_eq!(steps("fix it"), vec![("fix".into(), json!({}))]);
+    }
+
+    #[test]
+    fn tickets_take_the_request_not_the_quoted_text() {
+        let prompt = "Since this morning ingest has been failing with \"dial tcp: lookup queue.jobs.svc.cluster.local: \
+                      no such host\" in every pod. Nothing changed on our side as far as we know. Could you show me \
+                      the warning events for queue?";
+        assert_eq!(
+            steps(prompt),
+            vec![("events".into(), json!({"target": "queue", "warnings_only": true, "namespace": "jobs"}))]
+        );
+    }
+
+    #[test]
+    fn requests_outside_the_cluster_api_are_refused() {
+        for prompt in ["plot cpu per pod for the last hour", "open the kibana view for web", "resize the rds database"]
+        {
+            let plan = plan(prompt);
+            assert!(plan.refused && plan.steps.is_empty(), "{prompt}");
+        }
+        // Mentioned as background, they are not asked for.
+        assert!(!plan("our dashboards look fine but we don't need graphs; restart web").refused);
     }
 
     #[test]

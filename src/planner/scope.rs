@@ -14,8 +14,8 @@
 
 use super::Plan;
 use super::lexicon::{
-    ACCESS_WORDS, DESTRUCTIVE_WORDS, DOCKER_SUBCOMMANDS, EXEC_WORDS, GRANT_WORDS, HELM_SUBCOMMANDS, INJECTION_OBJECTS,
-    KUBECTL_SUBCOMMANDS, ROLE_WORDS, SECRET_WORDS, SYMPTOM_WORDS,
+    ACCESS_WORDS, DESTRUCTIVE_FORMS, DESTRUCTIVE_WORDS, DOCKER_SUBCOMMANDS, EXEC_WORDS, GRANT_WORDS, HELM_SUBCOMMANDS,
+    INJECTION_OBJECTS, KUBECTL_SUBCOMMANDS, ROLE_WORDS, SECRET_WORDS, SYMPTOM_WORDS,
 };
 use super::text::{self, Token};
 
@@ -132,7 +132,7 @@ fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
             return Some(format!("todo-ai never reads or prints secret values (keys); {NOT_RUN}"));
         }
     }
-    if !asks_why && let Some(word) = has(DESTRUCTIVE_WORDS) {
+    if !asks_why && let Some(word) = has(DESTRUCTIVE_WORDS).or_else(|| has(DESTRUCTIVE_FORMS)) {
         return Some(unsupported(word));
     }
     None

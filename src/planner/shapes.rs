@@ -3,6 +3,7 @@
 //! kind prefixes, shared by intent detection, clause splitting and slot filling.
 
 use super::lexicon::KIND_PREFIXES;
+use super::text::{Kind, Quote, Token};
 
 /// A word without a possessive (`backend's` → `backend`).
 pub(super) fn bare_word(word: &str) -> &str {
@@ -35,6 +36,27 @@ pub(super) fn is_name_like(word: &str) -> bool {
         && !word.starts_with('-')
 }
 
+/// Whether a word is written in CamelCase (`ContainerCreating`, `NotReady`): a state or a
+/// type, never a Kubernetes name (those are lower case).
+pub(super) fn is_camel_case(raw: &str) -> bool {
+    raw.chars().zip(raw.chars().skip(1)).any(|(a, b)| a.is_ascii_lowercase() && b.is_ascii_uppercase())
+}
+
+/// Whether a word is a service's cluster DNS name, a URL or a host with a port: text that
+/// names where something is reached, not an object to act on.
+pub(super) fn is_address(word: &str) -> bool {
+    word.contains(".svc") || word.ends_with(".local") || word.contains("://") || word.contains(':')
+}
+
+/// The service and namespace of a cluster DNS name (`api.shop.svc.cluster.local[:80]`).
+pub(super) fn service_dns(word: &str) -> Option<(&str, &str)> {
+    let host = word.split(':').next().unwrap_or(word);
+    let mut parts = host.split('.');
+    let service = parts.next()?;
+    let namespace = parts.next()?;
+    (parts.next() == Some("svc") && is_name_like(service) && is_name_like(namespace)).then_some((service, namespace))
+}
+
 /// Whether a word is a Helm values file.
 pub(super) fn is_values_file(word: &str) -> bool {
     word.ends_with(".yaml") || word.ends_with(".yml")
@@ -45,7 +67,12 @@ pub(super) fn looks_like_image(raw: &str) -> bool {
     let explicit = raw.contains(':')
         || raw.contains('@')
         || raw.split('/').next().is_some_and(|first| first.contains('.') && raw.contains('/'));
-    explicit && !raw.contains('=') && !raw.contains("://") && image_candidate(raw).is_some()
+    let repository = raw.rsplit_once(':').map_or(raw, |(repository, _)| repository);
+    explicit
+        && !raw.contains('=')
+        && !raw.contains("://")
+        && repository.chars().any(|c| c.is_ascii_alphabetic())
+        && image_candidate(raw).is_some()
 }
 
 /// The image reference a token stands for: as typed, or lower-cased when typed in capitals
@@ -60,6 +87,67 @@ pub(super) fn image_candidate(raw: &str) -> Option<String> {
         return Some(raw.to_string());
     }
     crate::validate::image(&lower).is_ok().then_some(lower)
+}
+
+/// Whether a word reads as a version (`1.22`, `v2.3.1`, `7.2.0-rc1`, `2026-11-30`).
+pub(super) fn is_version(word: &str) -> bool {
+    let body = word.strip_prefix(['v', 'V']).unwrap_or(word);
+    body.starts_with(|c: char| c.is_ascii_digit())
+        && (body.contains('.') || body.contains('-') || body.len() < word.len())
+        && body.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && body.len() <= 128
+}
+
+/// Whether a word is a valid image tag (the OCI tag grammar).
+fn is_tag(word: &str) -> bool {
+    word.len() <= 128
+        && word.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// The new tag a clause asks for, with its token index: the word after "tag" ("tag 1.25.3",
+/// "to tag `v2`"), before it ("to the 1.4 tag"), or a version after "to"/"version"
+/// ("bump the api to v2.3.1").
+pub(super) fn tag_value(tokens: &[Token]) -> Option<(usize, String)> {
+    let word_at = |index: usize| tokens.get(index).filter(|t| t.kind != Kind::Separator);
+    for (index, token) in tokens.iter().enumerate() {
+        if !token.is_word() {
+            continue;
+        }
+        let marker = token.lower.as_str();
+        if matches!(marker, "tag" | "version") {
+            let mut next = index + 1;
+            while word_at(next).is_some_and(|t| matches!(t.lower.as_str(), "to" | "=" | "of" | "is" | "the" | "as")) {
+                next += 1;
+            }
+            if let Some(value) = word_at(next)
+                && (marker == "tag" && (value.quote != Quote::None || value.raw.chars().any(|c| c.is_ascii_digit()))
+                    || is_version(&value.raw))
+                && is_tag(&value.raw)
+                && !looks_like_image(&value.raw)
+            {
+                return Some((next, value.raw.clone()));
+            }
+            // "to the 1.4 tag"
+            if marker == "tag"
+                && let Some(value) = index.checked_sub(1).and_then(word_at)
+                && is_version(&value.raw)
+            {
+                return Some((index - 1, value.raw.clone()));
+            }
+        }
+        // "to v2.3.1"; after a "tag" earlier in the clause, any tag ("set the image tag of web
+        // to `sha-9f3c2a1`").
+        let tag_before = tokens[..index].iter().any(|t| t.is("tag"));
+        if marker == "to"
+            && let Some(value) = word_at(index + 1)
+            && (is_version(&value.raw)
+                || tag_before && value.raw.chars().any(|c| c.is_ascii_digit()) && is_tag(&value.raw))
+        {
+            return Some((index + 1, value.raw.clone()));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -12,6 +12,21 @@ pub struct Token {
     pub lower: String,
     /// What it is.
     pub kind: Kind,
+    /// Whether it was written inside quotes.
+    pub quote: Quote,
+}
+
+/// How a token was quoted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Quote {
+    /// Not quoted.
+    #[default]
+    None,
+    /// One word in quotes or backticks (`'api'`, `` `shop` ``): a name or value as typed.
+    Word,
+    /// Part of a quotation of several words (an error message, a log line): text someone
+    /// saw, not part of the request.
+    Text,
 }
 
 /// The kinds of token.
@@ -38,7 +53,7 @@ pub enum Kind {
 
 impl Token {
     fn new(raw: &str, kind: Kind) -> Token {
-        Token { raw: raw.to_string(), lower: raw.to_lowercase(), kind }
+        Token { raw: raw.to_string(), lower: raw.to_lowercase(), kind, quote: Quote::None }
     }
 
     /// Whether this is the plain word `word` (lower case).
@@ -59,11 +74,49 @@ const VALUE_FLAGS: [&str; 27] = [
     "output", "context", "kubeconfig", "timeout",
 ];
 
+/// Quote marks that open or close a quotation.
+fn is_quote_mark(c: char) -> bool {
+    matches!(c, '"' | '\'' | '`' | '“' | '”' | '‘' | '’')
+}
+
 /// Splits a prompt into tokens.
 pub fn tokenize(prompt: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut words = prompt.split_whitespace().peekable();
+    let mut tokens: Vec<Token> = Vec::new();
+    let lines: Vec<&str> = prompt.lines().collect();
+    for (number, line) in lines.iter().enumerate() {
+        // A line break ends a clause: a pasted log or stack trace is one clause per line.
+        if number > 0 && tokens.last().is_some_and(|t: &Token| t.kind != Kind::Separator) {
+            tokens.push(Token::new(",", Kind::Separator));
+        }
+        tokenize_line(line, &mut tokens);
+    }
+    combine(tokens)
+}
+
+/// Tokenizes one line of a prompt onto `tokens`.
+fn tokenize_line(line: &str, tokens: &mut Vec<Token>) {
+    let mut words = line.split_whitespace().peekable();
+    // Inside a quotation of several words.
+    let mut in_quotation = false;
     while let Some(word) = words.next() {
+        let first = tokens.len();
+        let stripped = word.trim_end_matches(['?', '!', '.', ',', ';', ':', ')', '…']);
+        let stripped = stripped.trim_start_matches('(');
+        let opens = stripped.starts_with(is_quote_mark);
+        let closes = stripped.chars().count() > 1 && stripped.ends_with(is_quote_mark)
+            || stripped.len() == 1 && in_quotation && stripped.starts_with(is_quote_mark);
+        let quote = if in_quotation {
+            in_quotation = !closes;
+            Quote::Text
+        } else if opens && closes {
+            Quote::Word
+        } else if opens && (!stripped.starts_with(['\'', '‘', '’']) || quotation_closes(words.clone())) {
+            // `'` is also an apostrophe: only a closing quote later makes it a quotation.
+            in_quotation = true;
+            Quote::Text
+        } else {
+            Quote::None
+        };
         // Trailing clause punctuation ends a clause; sentence punctuation is dropped.
         let (body, separator_after) = split_trailing_punctuation(word);
         let body = trim_wrapping(body);
@@ -86,15 +139,30 @@ pub fn tokenize(prompt: &str) -> Vec<Token> {
                 }
                 words.next().map(|next| trim_wrapping(split_trailing_punctuation(next).0).to_string())
             });
-            tokens.push(Token { raw: body.to_string(), lower: body.to_lowercase(), kind: Kind::Flag { name, value } });
+            tokens.push(Token {
+                raw: body.to_string(),
+                lower: body.to_lowercase(),
+                kind: Kind::Flag { name, value },
+                quote: Quote::None,
+            });
         } else {
             tokens.push(classify(body));
         }
         if let Some(separator) = separator_after {
             tokens.push(Token::new(separator, Kind::Separator));
         }
+        for token in &mut tokens[first..] {
+            // A sentence's end right after a closing quote is not part of the quotation.
+            if token.kind != Kind::Separator || quote == Quote::Text && in_quotation {
+                token.quote = quote;
+            }
+        }
     }
-    combine(tokens)
+}
+
+/// Whether a word ahead ends a quotation opened with `'`.
+fn quotation_closes(mut words: std::iter::Peekable<std::str::SplitWhitespace<'_>>) -> bool {
+    words.any(|word| word.trim_end_matches(['?', '!', '.', ',', ';', ':', ')']).ends_with(['\'', '’']))
 }
 
 fn takes_value(name: &str, next: Option<&str>) -> bool {
@@ -156,7 +224,7 @@ fn classify(body: &str) -> Token {
         } else {
             Kind::Word
         };
-    Token { raw: body.to_string(), lower, kind }
+    Token { raw: body.to_string(), lower, kind, quote: Quote::None }
 }
 
 fn parse_int(text: &str) -> Option<i64> {
@@ -274,7 +342,7 @@ fn combine(tokens: Vec<Token>) -> Vec<Token> {
                 // "70 percent"
                 if iter.peek().is_some_and(|next| next.is("percent") || next.is("pct") || next.is("%")) {
                     iter.next();
-                    out.push(Token { raw, lower: token.lower, kind: Kind::Percent(value) });
+                    out.push(Token { raw, lower: token.lower, kind: Kind::Percent(value), quote: token.quote });
                     continue;
                 }
                 // "between 2 and 10", "from 2 to 10", "2 to 10 replicas" (only number-to-number).
@@ -292,13 +360,18 @@ fn combine(tokens: Vec<Token>) -> Vec<Token> {
                                 if opener {
                                     out.pop();
                                 }
-                                out.push(Token { raw, lower: token.lower, kind: Kind::Range(value, high) });
+                                out.push(Token {
+                                    raw,
+                                    lower: token.lower,
+                                    kind: Kind::Range(value, high),
+                                    quote: token.quote,
+                                });
                                 continue;
                             }
                         }
                     }
                 }
-                out.push(Token { raw, lower: token.lower, kind: Kind::Number(value) });
+                out.push(Token { raw, lower: token.lower, kind: Kind::Number(value), quote: token.quote });
             }
             Kind::Separator if token.lower == "and" || token.lower == "&" => {
                 // "and then" is one separator.
@@ -413,6 +486,21 @@ mod tests {
         // `?` ends a question clause; a full stop ends a sentence (a trailing one is harmless).
         assert_eq!(raws, vec!["what's", "wrong", "with", "./web/", "?", "the", "backend", ","]);
         assert_eq!(tokenize(".")[0].raw, ".");
+    }
+
+    #[test]
+    fn quoted_words_and_quotations() {
+        let quotes = |prompt: &str| -> Vec<(String, Quote)> {
+            tokenize(prompt).into_iter().filter(|t| t.is_word()).map(|t| (t.lower, t.quote)).collect()
+        };
+        let tokens = quotes("restart `web` after it said \"could not bind port\" twice");
+        assert!(tokens.contains(&("web".into(), Quote::Word)));
+        assert!(tokens.contains(&("bind".into(), Quote::Text)));
+        assert!(tokens.contains(&("twice".into(), Quote::None)));
+        // An apostrophe opens no quotation.
+        assert!(quotes("it's the api's fault").iter().all(|(_, quote)| *quote == Quote::None));
+        // A line break ends a clause.
+        assert!(tokenize("first line\nsecond").iter().any(|t| t.kind == Kind::Separator));
     }
 
     #[test]

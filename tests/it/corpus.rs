@@ -43,6 +43,12 @@ fn argument_matches(want: &Value, got: Option<&Value>) -> bool {
 
 /// Scores one corpus file; returns the misses.
 fn misses(file: &str) -> (usize, Vec<String>) {
+    let (total, missed) = scored(file);
+    (total, missed.into_iter().map(|(_, miss)| miss).collect())
+}
+
+/// Scores one corpus file; returns the number of cases and each miss with its case's `class`.
+fn scored(file: &str) -> (usize, Vec<(String, String)>) {
     let dir = tempfile::tempdir().unwrap();
     let ctx = context(dir.path());
     let text = std::fs::read_to_string(format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
@@ -65,7 +71,9 @@ fn misses(file: &str) -> (usize, Vec<String>) {
                         .all(|(key, value)| argument_matches(value, got["args"].get(key)))
             });
         if !ok {
-            missed.push(format!("{prompt:?}\n  want {}\n  got  {}", Value::Array(expect.clone()), Value::Array(steps)));
+            let class = case["class"].as_str().unwrap_or("unclassified").to_string();
+            let miss = format!("{prompt:?}\n  want {}\n  got  {}", Value::Array(expect.clone()), Value::Array(steps));
+            missed.push((class, miss));
         }
     }
     (total, missed)
@@ -115,4 +123,33 @@ fn refusals_plan_nothing_and_say_why() {
 fn holdout_corpus() {
     // Written blind by a separate author in terse on-call style; kept as a regression set.
     assert_all_pass("intents_holdout.jsonl");
+}
+
+#[test]
+fn wild_corpus_threshold() {
+    // Written blind by someone outside the project, in several voices (terse on-call, tickets
+    // quoting errors, benchmark tasks, non-native English); scored per class. A threshold, not
+    // 100%: a rule written for one of these sentences would not make the planner better.
+    let file = "intents_wild.jsonl";
+    let text = std::fs::read_to_string(format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut per_class: std::collections::BTreeMap<String, (usize, usize)> = std::collections::BTreeMap::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let case: Value = serde_json::from_str(line).unwrap();
+        per_class.entry(case["class"].as_str().unwrap_or("unclassified").to_string()).or_default().1 += 1;
+    }
+    let (total, missed) = scored(file);
+    for (class, _) in &missed {
+        if let Some(entry) = per_class.get_mut(class) {
+            entry.0 += 1;
+        }
+    }
+    let passed = total - missed.len();
+    let report: Vec<String> =
+        per_class.iter().map(|(class, (misses, count))| format!("{class}: {}/{count}", count - misses)).collect();
+    let misses: Vec<&str> = missed.iter().map(|(_, miss)| miss.as_str()).collect();
+    let detail = format!("{passed}/{total} ({})\n{}", report.join(", "), misses.join("\n"));
+    assert!(passed * 100 >= total * 85, "below 85% overall: {detail}");
+    for (class, (misses, count)) in &per_class {
+        assert!((count - misses) * 100 >= count * 60, "class {class} below 60%: {detail}");
+    }
 }

@@ -15,5 +15,5 @@ pub(super) fn events(mut fill: Fill<'_>) -> Built {
     if warnings {
         fill.args.insert("warnings_only".into(), json!(true));
     }
-    fill.optional_target()
+    fill.cluster_wide_target()
 }

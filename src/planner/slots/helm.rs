@@ -53,6 +53,11 @@ pub(super) fn install(mut fill: Fill<'_>) -> Built {
 /// Fills `helm_rollback`: `release` and `revision` when given; one step.
 pub(super) fn rollback(mut fill: Fill<'_>) -> Built {
     helm_release(fill.tokens, &mut fill.used, &mut fill.args);
+    if !fill.args.contains_key("release") {
+        // "The 'storefront' release broke …. Please roll the release back."
+        let context = fill.refs.context;
+        helm_release(context, &mut vec![false; context.len()], &mut fill.args);
+    }
     if let Some(revision) = fill.revision() {
         fill.args.insert("revision".into(), json!(revision));
     }

@@ -34,6 +34,7 @@ use super::clauses::Clause;
 use super::intents::Intent;
 use super::text::{Kind, Token};
 
+use self::namespace::all_namespaces;
 pub(super) use self::namespace::namespace_of;
 
 /// What filling a clause gave.
@@ -59,6 +60,7 @@ pub(super) fn build(clause: &Clause, previous_targets: &[String], prompt_namespa
         Intent::Logs => logs::logs(fill),
         Intent::Events => events::events(fill),
         Intent::Status | Intent::Diagnose => reads::status_or_diagnose(fill),
+        Intent::Fix => fill.optional_target(),
         Intent::RolloutRestart | Intent::RolloutStatus => rollout::restart_or_status(fill),
         Intent::RolloutUndo => rollout::undo(fill),
         Intent::SetImage => set_image::set_image(fill),
@@ -163,6 +165,18 @@ impl<'a> Fill<'a> {
     /// One step per target named (as `target`), or one step for everything when none is.
     fn optional_target(mut self) -> Built {
         let targets = self.targets();
+        if targets.is_empty() { self.single() } else { self.per_target("target", targets) }
+    }
+
+    /// [`Fill::optional_target`], or every namespace when the clause asks for that and names
+    /// no namespace of its own.
+    fn cluster_wide_target(mut self) -> Built {
+        let targets = self.targets();
+        let own_namespace = namespace_of(self.tokens).is_some();
+        if !own_namespace && all_namespaces(self.tokens, !targets.is_empty()) {
+            self.args.remove("namespace");
+            self.args.insert("all_namespaces".into(), json!(true));
+        }
         if targets.is_empty() { self.single() } else { self.per_target("target", targets) }
     }
 

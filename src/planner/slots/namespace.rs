@@ -2,9 +2,12 @@
 //! todo", "the todo namespace", or "in staging" / "to prod". The tokens that spelled it are
 //! reported so they are never read as a target.
 
-use crate::planner::lexicon::{DEFAULT_COMPONENTS, ENVIRONMENT_WORDS, NOISE};
-use crate::planner::shapes::is_name_like;
-use crate::planner::text::{Kind, Token};
+use crate::planner::lexicon::{
+    ALL_WORDS, CLUSTER_WIDE_WORDS, DEFAULT_COMPONENTS, ENVIRONMENT_WORDS, FILLER_WORDS, NOISE, PRONOUNS, STATE_NOUNS,
+    STATE_WORDS,
+};
+use crate::planner::shapes::{is_camel_case, is_name_like};
+use crate::planner::text::{Kind, Quote, Token};
 
 /// A namespace found in a clause.
 pub(in crate::planner) struct FoundNamespace {
@@ -31,24 +34,60 @@ pub(in crate::planner) fn namespace_of(tokens: &[Token]) -> Option<FoundNamespac
             return Some(FoundNamespace { name: value.to_string(), used: vec![index], weak: false });
         }
     }
+    // A namespace is a lower-case DNS label: never a state ("Pending", "ContainerCreating")
+    // or a word followed by "state"/"status" ("in Error state").
     let name_at = |index: usize| -> Option<&Token> {
         tokens.get(index).filter(|t| {
-            t.is_word() && is_name_like(&t.lower) && !NOISE.contains(t.lower.as_str()) && !t.lower.contains('/')
+            t.is_word()
+                && is_name_like(&t.lower)
+                && !NOISE.contains(t.lower.as_str())
+                && !t.lower.contains('/')
+                && !t.lower.contains('.')
+                && !is_camel_case(&t.raw)
+                && !tokens.get(index + 1).is_some_and(|next| STATE_NOUNS.contains(&next.lower.as_str()))
         })
     };
     for (index, token) in tokens.iter().enumerate() {
         if !token.is_word() {
             continue;
         }
-        // "namespace todo", "ns todo"
+        // "namespace todo", "ns todo", "namespace is todo"
         if matches!(token.lower.as_str(), "namespace" | "ns") {
-            if let Some(next) = name_at(index + 1) {
-                return Some(FoundNamespace { name: next.lower.clone(), used: vec![index, index + 1], weak: false });
+            let before = index.checked_sub(1).and_then(name_at);
+            // "in the todo namespace …": the name before wins over whatever word follows.
+            let introduced = index >= 2
+                && tokens.get(index - 2).is_some_and(|t| {
+                    matches!(
+                        t.lower.as_str(),
+                        "in" | "the" | "under" | "from" | "of" | "for" | "within" | "inside" | "on" | "across" | "into"
+                    )
+                });
+            if let Some(previous) = before.filter(|_| introduced) {
+                return Some(FoundNamespace {
+                    name: previous.lower.clone(),
+                    used: vec![index - 1, index],
+                    weak: false,
+                });
+            }
+            let skip = usize::from(tokens.get(index + 1).is_some_and(|t| t.is("is") || t.is("=")));
+            // Right after the word "namespace" even a word the rules know is a name
+            // ("namespace search", "namespace jobs"), unless it is grammar or a state.
+            let explicit = tokens.get(index + 1 + skip).filter(|t| {
+                t.is_word()
+                    && t.quote != Quote::Text
+                    && is_name_like(&t.lower)
+                    && !t.lower.contains(['/', '.'])
+                    && !is_camel_case(&t.raw)
+                    && !FILLER_WORDS.contains(&t.lower.as_str())
+                    && !STATE_WORDS.contains(&t.lower.as_str())
+                    && !PRONOUNS.contains(&t.lower.as_str())
+            });
+            if let Some(next) = explicit.or_else(|| name_at(index + 1 + skip)) {
+                let used = (index..=index + 1 + skip).collect();
+                return Some(FoundNamespace { name: next.lower.clone(), used, weak: false });
             }
             // "the todo namespace"
-            if index > 0
-                && let Some(previous) = name_at(index - 1)
-            {
+            if let Some(previous) = before {
                 return Some(FoundNamespace {
                     name: previous.lower.clone(),
                     used: vec![index - 1, index],
@@ -74,6 +113,29 @@ pub(in crate::planner) fn namespace_of(tokens: &[Token]) -> Option<FoundNamespac
     None
 }
 
+/// Whether a clause asks about every namespace: `-A`, `--all-namespaces`, "across all
+/// namespaces", "every namespace", "everywhere"; or, when it names no target, "in the
+/// cluster" ("all pods in the cluster").
+pub(in crate::planner) fn all_namespaces(tokens: &[Token], has_target: bool) -> bool {
+    tokens.iter().enumerate().any(|(index, token)| {
+        let next = |offset: usize| tokens.get(index + offset).map_or("", |t| t.lower.as_str());
+        match &token.kind {
+            Kind::Flag { name, .. } => name == "a" || name == "all-namespaces",
+            Kind::Word => {
+                let word = token.lower.as_str();
+                CLUSTER_WIDE_WORDS.contains(&word)
+                    || ALL_WORDS.contains(&word)
+                        && (matches!(next(1), "namespace" | "namespaces" | "ns")
+                            || matches!(next(1), "the" | "of") && matches!(next(2), "namespace" | "namespaces"))
+                    || !has_target
+                        && matches!(word, "in" | "across" | "whole" | "entire" | "throughout")
+                        && (next(1) == "cluster" || next(1) == "the" && next(2) == "cluster")
+            }
+            _ => false,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +150,15 @@ mod tests {
         assert_eq!(found("restart backend -n Todo"), Some(("todo".into(), vec![2], false)));
         assert_eq!(found("restart backend ns=web"), Some(("web".into(), vec![2], false)));
         assert_eq!(found("status of the todo namespace"), Some(("todo".into(), vec![3, 4], false)));
+    }
+
+    #[test]
+    fn states_are_never_namespaces() {
+        assert_eq!(found("pods stuck in Pending"), None);
+        assert_eq!(found("the worker is in Failed state"), None);
+        assert_eq!(found("web stuck in ContainerCreating in namespace media").map(|f| f.0), Some("media".into()));
+        assert_eq!(found("the api in the shop namespace needs help").map(|f| f.0), Some("shop".into()));
+        assert_eq!(found("namespace is media").map(|f| f.0), Some("media".into()));
     }
 
     #[test]

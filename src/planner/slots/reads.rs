@@ -2,11 +2,20 @@
 //! ("status of the backend", "why is the frontend crashing?"). Neither needs a target, so
 //! neither ever asks for one.
 
-use super::{Built, Fill};
+use serde_json::json;
 
-/// Fills `status` or `diagnose`: `target` (one step per target) when named, else one step.
-pub(super) fn status_or_diagnose(fill: Fill<'_>) -> Built {
-    fill.optional_target()
+use super::{Built, Fill};
+use crate::planner::intents::Intent;
+use crate::planner::lexicon::IMAGE_QUESTION_WORDS;
+
+/// Fills `status` or `diagnose`: `target` (one step per target) when named, else one step;
+/// every namespace when asked ("across all namespaces"), and for `status` the images when
+/// the clause asks about images or versions.
+pub(super) fn status_or_diagnose(mut fill: Fill<'_>) -> Built {
+    if fill.intent == Intent::Status && fill.words.iter().any(|w| IMAGE_QUESTION_WORDS.contains(w)) {
+        fill.args.insert("images".into(), json!(true));
+    }
+    fill.cluster_wide_target()
 }
 
 #[cfg(test)]
@@ -14,6 +23,19 @@ mod tests {
     use serde_json::json;
 
     use crate::planner::offline::steps;
+
+    #[test]
+    fn every_namespace_and_images_when_asked() {
+        assert_eq!(
+            steps("warnings across every namespace"),
+            vec![("events".into(), json!({"warnings_only": true, "all_namespaces": true}))]
+        );
+        assert_eq!(steps("diagnose everything everywhere"), vec![("diagnose".into(), json!({"all_namespaces": true}))]);
+        assert_eq!(
+            steps("what version is the billing deployment on?"),
+            vec![("status".into(), json!({"target": "billing", "images": true}))]
+        );
+    }
 
     #[test]
     fn reads_take_a_target_only_when_one_is_named() {

@@ -1,31 +1,81 @@
-//! `scale`: a deployment and a replica count (`--replicas=3`, "to 3", the top of "2-4").
-//! "up by 2" is relative, and the planner cannot know the current count, so it asks.
+//! `scale`: a deployment and a replica count (`--replicas=3`, "to 3", the top of "2-4"), or
+//! a change relative to the current count (`change`): "up by 2", "down by one", "add 3
+//! replicas", "one more replica", `-2`, "by 50%", "double", "halve", "cut in half". The tool
+//! resolves a change against the live count when it prepares the call.
 
 use serde_json::json;
 
 use super::{Built, Fill};
+use crate::planner::lexicon::{DOWN_WORDS, MULTIPLIER_WORDS};
+use crate::planner::text::Kind;
 
-/// Fills `scale`: `deployment` (one step per target) and `replicas`.
+/// A change relative to the current count, as the tool's `change` (`+2`, `-50%`).
+fn relative_change(fill: &mut Fill<'_>) -> Option<String> {
+    let words = &fill.words;
+    let has = |word: &str| words.contains(&word);
+    if let Some(percent) = words.iter().find_map(|w| MULTIPLIER_WORDS.iter().find(|(word, _)| word == w)) {
+        return Some(format!("{:+}%", percent.1));
+    }
+    if has("half") && (has("in") || has("by")) {
+        return Some("-50%".into());
+    }
+    let down = words.iter().any(|w| DOWN_WORDS.contains(w));
+    let sign = if down { "-" } else { "+" };
+    // "to 3" is a count, whatever else the clause says ("scale down to 1").
+    let absolute = fill
+        .tokens
+        .windows(2)
+        .any(|pair| (pair[0].is("to") || pair[0].is("at")) && matches!(pair[1].kind, Kind::Number(_)));
+    let by = fill.tokens.iter().position(|t| t.is("by"));
+    let percent = fill.tokens.iter().enumerate().find_map(|(index, t)| match t.kind {
+        Kind::Percent(value) if by.is_some_and(|by| by < index) || !absolute => Some(value),
+        _ => None,
+    });
+    if let Some(percent) = percent {
+        return Some(format!("{sign}{}%", percent.abs()));
+    }
+    if absolute {
+        return None;
+    }
+    if by.is_some()
+        && let Some(amount) = fill.numbers.after(&["by"])
+    {
+        return Some(format!("{sign}{}", amount.abs()));
+    }
+    // "add 3 replicas", "one more replica", "2 fewer pods".
+    let more = has("add") || has("more") || has("extra") || has("fewer") || has("less");
+    if more && let Some(amount) = fill.numbers.first() {
+        return Some(format!("{sign}{}", amount.abs()));
+    }
+    // `scale web -2`, `+2`
+    fill.tokens.iter().find_map(|t| match t.kind {
+        Kind::Number(value) if value < 0 => Some(value.to_string()),
+        Kind::Word if t.raw.starts_with('+') && t.raw[1..].parse::<u32>().is_ok() => Some(t.raw.clone()),
+        _ => None,
+    })
+}
+
+/// Fills `scale`: `deployment` (one step per target) and `replicas` or `change`.
 pub(super) fn scale(mut fill: Fill<'_>) -> Built {
-    // `i64::MIN` marks a relative change ("by 2"), which needs a question.
-    let replicas = fill
-        .flag(&["replicas"])
-        .and_then(|(_, value)| value.and_then(|v| v.parse::<i64>().ok()))
-        .or_else(|| fill.numbers.after(&["by"]).map(|_| i64::MIN))
-        .or_else(|| fill.numbers.range().map(|(_, high)| high))
-        .or_else(|| fill.numbers.first());
+    let flagged = fill.flag(&["replicas"]).and_then(|(_, value)| value.and_then(|v| v.parse::<i64>().ok()));
+    let change = if flagged.is_some() { None } else { relative_change(&mut fill) };
+    if let Some(change) = change {
+        let targets = fill.targets();
+        if targets.is_empty() {
+            return Built::Clarify(format!("Which deployment should I scale by {change}? (e.g. `scale backend +2`)"));
+        }
+        fill.args.insert("change".into(), json!(change));
+        return fill.per_target("deployment", targets);
+    }
+    let replicas = flagged.or_else(|| fill.numbers.range().map(|(_, high)| high)).or_else(|| fill.numbers.first());
     let targets = fill.targets();
     match (targets.is_empty(), replicas) {
-        (true, Some(replicas)) if replicas != i64::MIN => Built::Clarify(format!(
+        (true, Some(replicas)) => Built::Clarify(format!(
             "Which deployment should I scale to {replicas}? (e.g. `scale backend to {replicas}`)"
         )),
-        (true, _) => Built::Clarify(
+        (true, None) => Built::Clarify(
             "Which deployment should I scale, and to how many replicas? (e.g. `scale backend to 3`)".into(),
         ),
-        (false, Some(i64::MIN)) => Built::Clarify(format!(
-            "Relative scaling needs the current count: how many replicas in total should `{}` run?",
-            targets.join("`, `")
-        )),
         (false, None) => Built::Clarify(format!("How many replicas should `{}` run?", targets.join("`, `"))),
         (false, Some(replicas)) => {
             fill.args.insert("replicas".into(), json!(replicas));
@@ -59,6 +109,28 @@ mod tests {
         );
         assert_eq!(steps("scale frontend and backend to five").len(), 2);
         assert!(plan("scale to 3").clarify.is_some());
-        assert!(plan("scale backend up by 2").clarify.is_some());
+        assert_eq!(
+            steps("scale backend up by 2"),
+            vec![("scale".into(), json!({"deployment": "backend", "change": "+2"}))]
+        );
+        assert!(plan("scale it up by 2").clarify.is_some());
+    }
+
+    #[test]
+    fn relative_changes() {
+        let change = |prompt: &str| -> Option<String> {
+            steps(prompt).first().and_then(|(_, args)| args["change"].as_str().map(str::to_string))
+        };
+        assert_eq!(change("double the worker").as_deref(), Some("+100%"));
+        assert_eq!(change("halve the replicas of queue-reader").as_deref(), Some("-50%"));
+        assert_eq!(change("grow frontend by 30%").as_deref(), Some("+30%"));
+        assert_eq!(change("bring gateway down by 3").as_deref(), Some("-3"));
+        assert_eq!(change("add two replicas to the mailer").as_deref(), Some("+2"));
+        assert_eq!(change("scale ingest -1").as_deref(), Some("-1"));
+        // "down to 1" is a count, not a change.
+        assert_eq!(
+            steps("scale ingest down to 1"),
+            vec![("scale".into(), json!({"deployment": "ingest", "replicas": 1}))]
+        );
     }
 }

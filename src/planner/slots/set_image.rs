@@ -9,7 +9,7 @@ use super::targets::{Refs, targets};
 use super::{Built, Fill};
 use crate::planner::intents::Intent;
 use crate::planner::lexicon::NOISE;
-use crate::planner::shapes::{image_candidate, is_name_like, looks_like_image};
+use crate::planner::shapes::{image_candidate, is_name_like, is_version, looks_like_image, tag_value};
 use crate::planner::text::Kind;
 
 /// Fills `set_image`: `deployment` (one step per target), `image`, and `container` when
@@ -21,8 +21,10 @@ pub(super) fn set_image(mut fill: Fill<'_>) -> Built {
         Kind::Flag { name, value: Some(value) } if name == "c" || name == "container" => Some(value.to_lowercase()),
         _ => None,
     });
+    // "set the image tag of web to `sha-9f3c2a1`": a clause about the tag changes only the tag.
+    let about_tag = fill.has_word("tag") && !tokens.iter().any(|t| t.is_word() && looks_like_image(&t.raw));
     for (index, token) in tokens.iter().enumerate() {
-        if !token.is_word() {
+        if !token.is_word() || about_tag {
             continue;
         }
         // kubectl's `container=image`.
@@ -37,13 +39,26 @@ pub(super) fn set_image(mut fill: Fill<'_>) -> Built {
         let after_marker = index > 0 && matches!(tokens[index - 1].lower.as_str(), "image" | "to");
         let mentions_image = tokens.iter().any(|t| t.is("image"));
         let candidate = image_candidate(&token.raw);
+        // A version after "to" is a new tag for the image it runs ("bump the api image to v2").
         if looks_like_image(&token.raw)
-            || after_marker && mentions_image && !NOISE.contains(token.lower.as_str()) && candidate.is_some()
+            || after_marker
+                && mentions_image
+                && !NOISE.contains(token.lower.as_str())
+                && !is_version(&token.raw)
+                && candidate.is_some()
         {
             image = candidate;
             fill.used[index] = true;
             break;
         }
+    }
+    // Only a new tag: "tag 1.25.3", "to version 1.22", "bump the api to v2.3.1".
+    let mut tag = None;
+    if image.is_none()
+        && let Some((index, value)) = tag_value(tokens)
+    {
+        tag = Some(value);
+        fill.used[index] = true;
     }
     // "container web" / "the web container".
     let mut named_container = None;
@@ -71,6 +86,18 @@ pub(super) fn set_image(mut fill: Fill<'_>) -> Built {
         }
     }
     container = container.or(named_container);
+    if let Some(tag) = tag {
+        if targets.is_empty() {
+            return Built::Clarify(format!(
+                "Which deployment should run tag `{tag}`? (e.g. `set image backend tag {tag}`)"
+            ));
+        }
+        fill.args.insert("tag".into(), json!(tag));
+        if let Some(container) = container {
+            fill.args.insert("container".into(), json!(container));
+        }
+        return fill.per_target("deployment", targets);
+    }
     let Some(image) = image else {
         let who = targets.first().map_or_else(|| "the deployment".to_string(), |t| format!("`{t}`"));
         return Built::Clarify(format!(

@@ -9,8 +9,12 @@ use crate::planner::intents::Intent;
 use crate::planner::lexicon::{
     COMPONENT_WORDS, DETERMINERS, INTENT_VOCABULARY, KIND_NOUNS, LIST_FILLER, NOISE, PRONOUNS,
 };
-use crate::planner::shapes::{bare_word, is_name_like, is_values_file, looks_like_image, strip_kind};
-use crate::planner::text::{Kind, Token};
+use crate::planner::shapes::{
+    bare_word, is_address, is_camel_case, is_name_like, is_values_file, looks_like_image, strip_kind,
+};
+use crate::planner::text::{Kind, Quote, Token};
+
+use super::namespace::namespace_of;
 
 /// What a target search may use besides the clause's own words.
 #[derive(Clone, Copy)]
@@ -22,6 +26,12 @@ pub(super) struct Refs<'a> {
     /// Context sentences before the request.
     pub(super) context: &'a [Token],
 }
+
+/// Kinds written before a name ("deployment api", "statefulset kafka").
+const KIND_BEFORE: &[&str] = &[
+    "deployment", "deploy", "pod", "job", "cronjob", "statefulset", "sts", "daemonset", "ds", "replicaset", "rs",
+    "workload", "service", "svc", "app", "application",
+];
 
 /// A candidate this good is a name even outside the clause's main part.
 const STRONG_CANDIDATE: i32 = 4;
@@ -44,12 +54,20 @@ pub(super) fn targets_at(
     let mut best: Vec<Option<(i32, usize, String)>> = vec![None; parts];
     let mut pronoun = false;
     let mut part = 0usize;
+    // After "so we can …" comes why it is asked, not what it is about.
+    let mut purpose = false;
     for (index, token) in tokens.iter().enumerate() {
         if token.kind == Kind::Separator {
             part = (part + 1).min(parts - 1);
+            purpose = false;
             continue;
         }
-        if used[index] || !token.is_word() {
+        let next = tokens.get(index + 1).map_or("", |t| t.lower.as_str());
+        purpose |= token.is("so") && matches!(next, "we" | "i" | "you" | "they" | "that" | "it" | "the");
+        if purpose {
+            continue;
+        }
+        if used[index] || !token.is_word() || !is_k8s_word(&token.raw) {
             continue;
         }
         let word = bare_word(&token.lower);
@@ -83,23 +101,28 @@ pub(super) fn targets_at(
             | Intent::SetImage
             | Intent::Autoscale
     );
-    if found.is_empty() && (pronoun || required) {
-        if !refs.previous.is_empty() {
+    if found.is_empty() {
+        // A request that names nothing after sentences that did ("since the deploy the
+        // backend keeps dying, can you check why?") is about what they named.
+        let refers_back = pronoun || required;
+        if refers_back && !refs.previous.is_empty() {
             return refs.previous.iter().map(|name| (name.clone(), None)).collect();
         }
-        // "the frontend's behaviour is off after the config change, just restart it"
+        // "the frontend's behaviour is off after the config change, just restart it": the
+        // first clear name of the context (a ticket names its subject first), never the
+        // namespace it gave.
+        let namespace = namespace_of(refs.context).map(|found| found.used).unwrap_or_default();
         let from_context = refs
             .context
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.is_word())
+            .filter(|(index, t)| t.is_word() && !namespace.contains(index) && is_k8s_word(&t.raw))
             .filter_map(|(index, t)| {
                 let word = bare_word(&t.lower);
                 let name = candidate_name(word, intent)?;
                 Some((candidate_score(refs.context, index, name, word), name.to_string()))
             })
-            .filter(|(score, _)| *score >= STRONG_CANDIDATE)
-            .max_by_key(|(score, _)| *score);
+            .find(|(score, _)| *score >= STRONG_CANDIDATE);
         if let Some((_, name)) = from_context {
             return vec![(name, None)];
         }
@@ -107,10 +130,24 @@ pub(super) fn targets_at(
     found
 }
 
+/// Whether a word, as typed, could be a Kubernetes name: not CamelCase (`NotReady`), not an
+/// address (`api.shop.svc.cluster.local`, a URL) and not an identifier in capitals with digits
+/// (a ticket or change number such as `INC-4821`).
+fn is_k8s_word(raw: &str) -> bool {
+    let id_in_capitals = raw.chars().any(|c| c.is_ascii_digit())
+        && raw.chars().any(|c| c.is_ascii_uppercase())
+        && !raw.chars().any(|c| c.is_ascii_lowercase());
+    !is_camel_case(raw) && !is_address(&raw.to_ascii_lowercase()) && !id_in_capitals
+}
+
 /// The name a word would stand for as a target, if it can be one.
 fn candidate_name(word: &str, intent: Intent) -> Option<&str> {
     let name = strip_kind(word);
     let prefixed = name != word;
+    // A path (`/app/worker.py`) is no object's name.
+    if name.contains('/') && !(name.contains('=') && intent == Intent::Logs) {
+        return None;
+    }
     let selector = name.contains('=') && intent == Intent::Logs;
     let plausible = is_name_like(name)
         && name.len() >= 2
@@ -135,6 +172,26 @@ fn candidate_score(tokens: &[Token], index: usize, name: &str, word: &str) -> i3
         score += 3;
     }
     if tokens.get(index + 1).is_some_and(|next| next.is_word() && KIND_NOUNS.contains(&bare_word(&next.lower))) {
+        score += 5;
+    }
+    // "payments-worker in namespace batch", "recommendations (namespace ml)": a name is
+    // followed by where it lives.
+    let after = |offset: usize| tokens.get(index + offset).map_or("", |t| t.lower.as_str());
+    if matches!(after(1), "namespace" | "ns")
+        || after(1) == "in" && (2..=4).any(|o| matches!(after(o), "namespace" | "ns"))
+    {
+        score += 3;
+    }
+    // A name in quotes or backticks, or after "named"/"called", is a name as typed.
+    if tokens[index].quote == Quote::Word {
+        score += 4;
+    }
+    let before = index.checked_sub(1).and_then(|i| tokens.get(i)).map_or("", |t| t.lower.as_str());
+    if matches!(before, "named" | "called" | "name") {
+        score += 6;
+    }
+    // "deployment api", "the job nightly", "pod api-7d9…".
+    if KIND_BEFORE.contains(&before) {
         score += 3;
     }
     let previous = tokens[..index].iter().rev().find(|t| !(t.is_word() && DETERMINERS.contains(&t.lower.as_str())));
