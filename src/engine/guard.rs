@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::approval::Decision;
-use crate::diagnose::{Finding, Severity};
+use crate::diagnose::{Code, Finding, Severity};
 use crate::executor::{Approver, Executor, StepResult};
 use crate::tools::{CheckedCall, RolloutStatus, RolloutStatusArgs, Scope, ToolContext, Touches, Undo};
 
@@ -165,6 +165,20 @@ async fn observe(touched: &Touched, ctx: &ToolContext) -> Option<Vec<Finding>> {
     )
 }
 
+/// Failures a rollout does not recover from by waiting: its new pods cannot pull their image,
+/// cannot be created or started, or crash.
+fn fails_any_rollout(code: Code) -> bool {
+    matches!(
+        code,
+        Code::ImagePullBackOff
+            | Code::CreateContainerConfigError
+            | Code::ContainerStartError
+            | Code::CrashLoopBackOff
+            | Code::OomKilled
+            | Code::InitContainerFailing
+    )
+}
+
 fn describe(finding: &Finding) -> String {
     format!("{} on {}: {}", finding.code, finding.object.display(), finding.message)
 }
@@ -249,13 +263,35 @@ async fn watch(
     let started = tokio::time::Instant::now();
     let deadline = started + guard.window;
     let cancel = executor.ctx.cancel.clone();
-    // Follow each rollout (bounded by the window): a failing rollout shows its problem
-    // sooner than the interval would.
+    // Follow each rollout (bounded by the window). A rollout whose new pods cannot pull their
+    // image or crash never completes, so the pods are looked at every interval meanwhile; only
+    // failures no rollout recovers from count here (a probe failing while an app starts, or
+    // fewer available replicas mid-rollout, are judged after it).
     for deployment in &touched.rollouts {
         let args = RolloutStatusArgs { deployment: deployment.clone(), namespace: Some(touched.namespace.clone()) };
-        if let Ok(call) = crate::tools::check_typed(&RolloutStatus, &args, &executor.ctx) {
-            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let _ = tokio::time::timeout(remaining, call.run(&executor.ctx)).await;
+        let Ok(call) = crate::tools::check_typed(&RolloutStatus, &args, &executor.ctx) else { continue };
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let mut failed = None;
+        {
+            let follow = tokio::time::timeout(remaining, call.run(&executor.ctx));
+            tokio::pin!(follow);
+            loop {
+                tokio::select! {
+                    _ = &mut follow => break,
+                    () = cancel.cancelled() => break,
+                    () = tokio::time::sleep(guard.interval) => {
+                        let found = observe(touched, &executor.ctx).await.unwrap_or_default();
+                        let stuck = found.iter().filter(|finding| fails_any_rollout(finding.code));
+                        if let Some(regression) = stuck.into_iter().find(|finding| !baseline.contains(&finding.identity())) {
+                            failed = Some(describe(regression));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(finding) = failed {
+            return regressed(executor, finding, undo, guard, approver, renderer).await;
         }
     }
     let mut checks = 0;

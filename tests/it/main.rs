@@ -55,6 +55,7 @@ mod docker;
 mod fake_api;
 mod gate;
 mod guard;
+mod guard_helm;
 mod kube_live;
 mod llm;
 mod llm_limits;
