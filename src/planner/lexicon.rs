@@ -354,6 +354,16 @@ pub(super) const KIND_PREFIXES: &[&str] = &[
     "ds", "svc", "service", "job", "rs", "replicaset", "hpa",
 ];
 
+/// Grammar words and units that cannot stand where a Kubernetes name stands: personal
+/// pronouns, subordinating conjunctions, prepositions of place and time, and time units.
+pub(super) const FUNCTION_WORDS: &[&str] = &[
+    "he", "him", "his", "she", "her", "hers", "mine", "yours", "ours", "theirs", "itself", "themselves", "whether",
+    "although", "though", "unless", "whereas", "while", "since", "behind", "beneath", "under", "above", "below",
+    "near", "around", "through", "during", "without", "against", "toward", "towards", "along", "among", "beside",
+    "besides", "beyond", "per", "than", "whose", "whom", "second", "seconds", "sec", "secs", "minute", "minutes",
+    "mins", "hour", "hours", "hr", "hrs", "day", "days", "week", "weeks", "month", "months", "ago",
+];
+
 // ---------------------------------------------------------------------------------------
 // Derived sets.
 
@@ -381,6 +391,7 @@ pub(super) static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         DEPLOY_WORDS,
         STATUS_WORDS,
         FILLER_WORDS,
+        FUNCTION_WORDS,
         PRONOUNS,
         BOTH_WORDS,
         OTHER_ACTION_WORDS,
