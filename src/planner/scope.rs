@@ -24,8 +24,8 @@ pub const MAX_PROMPT_CHARS: usize = 2_000;
 
 /// What todo-ai can do, for "I can't do that" messages.
 pub const CAPABILITIES: &str = "I can generate Dockerfiles, build images, deploy or roll back the Helm release, \
-diagnose problems, show status, logs and events, scale, restart, roll back or follow rollouts, change images and \
-set up autoscaling";
+diagnose problems and fix those with a safe fix, show status, logs and events, scale, restart, roll back or \
+follow rollouts, change images or resources and set up autoscaling";
 
 /// The end of every refusal: a refused prompt runs nothing, not even its harmless parts.
 const NOT_RUN: &str = "nothing from this request was run";

@@ -130,7 +130,18 @@ fn wild_corpus_threshold() {
     // Written blind by someone outside the project, in several voices (terse on-call, tickets
     // quoting errors, benchmark tasks, non-native English); scored per class. A threshold, not
     // 100%: a rule written for one of these sentences would not make the planner better.
-    let file = "intents_wild.jsonl";
+    wild_threshold("intents_wild.jsonl", 85, 60);
+}
+
+#[test]
+fn sealed_wild_holdout_threshold() {
+    // Written by the same outsider at the same time, and kept from whoever changed the rules:
+    // scored once after they were written (82%), then kept as a regression set. Small classes
+    // (5–15 cases), so the per-class floor is lower.
+    wild_threshold("intents_wild_holdout.jsonl", 75, 40);
+}
+
+fn wild_threshold(file: &str, overall: usize, per_class_floor: usize) {
     let text = std::fs::read_to_string(format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let mut per_class: std::collections::BTreeMap<String, (usize, usize)> = std::collections::BTreeMap::new();
     for line in text.lines().filter(|line| !line.trim().is_empty()) {
@@ -148,8 +159,11 @@ fn wild_corpus_threshold() {
         per_class.iter().map(|(class, (misses, count))| format!("{class}: {}/{count}", count - misses)).collect();
     let misses: Vec<&str> = missed.iter().map(|(_, miss)| miss.as_str()).collect();
     let detail = format!("{passed}/{total} ({})\n{}", report.join(", "), misses.join("\n"));
-    assert!(passed * 100 >= total * 85, "below 85% overall: {detail}");
+    assert!(passed * 100 >= total * overall, "{file} below {overall}% overall: {detail}");
     for (class, (misses, count)) in &per_class {
-        assert!((count - misses) * 100 >= count * 60, "class {class} below 60%: {detail}");
+        assert!(
+            (count - misses) * 100 >= count * per_class_floor,
+            "{file}: class {class} below {per_class_floor}%: {detail}"
+        );
     }
 }
