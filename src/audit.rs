@@ -108,7 +108,8 @@ pub fn now_rfc3339() -> String {
     rfc3339(seconds)
 }
 
-fn rfc3339(unix_seconds: u64) -> String {
+/// A Unix time as RFC 3339 in UTC (`2026-12-02T14:05:00Z`).
+pub(crate) fn rfc3339(unix_seconds: u64) -> String {
     let days = i64::try_from(unix_seconds / 86_400).unwrap_or(0);
     let rem = unix_seconds % 86_400;
     // Civil-from-days (Howard Hinnant's algorithm).

@@ -3,7 +3,6 @@
 //! finding then cannot be matched across pod names; a note says so).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
@@ -98,13 +97,10 @@ impl Baseline {
     /// Reads a baseline file (at most [`MAX_BASELINE_BYTES`]).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let shown = path.display().to_string();
-        let read_error = |error: std::io::Error| BaselineError::Read { path: shown.clone(), reason: error.to_string() };
-        let file = std::fs::File::open(path).map_err(read_error)?;
-        let mut text = String::new();
-        file.take(MAX_BASELINE_BYTES + 1).read_to_string(&mut text).map_err(read_error)?;
-        if text.len() as u64 > MAX_BASELINE_BYTES {
-            return Err(BaselineError::TooLarge { path: shown });
-        }
+        let text = super::read_bounded(path, MAX_BASELINE_BYTES).map_err(|failure| match failure {
+            super::ReadFailure::Io(reason) => BaselineError::Read { path: shown.clone(), reason },
+            super::ReadFailure::TooLarge => BaselineError::TooLarge { path: shown.clone() },
+        })?;
         Baseline::parse(&text).map_err(|reason| BaselineError::Invalid { path: shown, reason })
     }
 

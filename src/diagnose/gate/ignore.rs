@@ -11,7 +11,6 @@
 //! Matched findings are hidden but counted; an expired entry hides nothing and is reported;
 //! a bad entry is an error naming the file and line.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -181,13 +180,10 @@ impl IgnoreFile {
     /// Reads an ignore file (at most [`MAX_IGNORE_BYTES`]).
     pub fn load(path: &Path) -> Result<IgnoreFile, IgnoreError> {
         let shown = path.display().to_string();
-        let read_error = |error: std::io::Error| IgnoreError::Read { path: shown.clone(), reason: error.to_string() };
-        let file = std::fs::File::open(path).map_err(read_error)?;
-        let mut text = String::new();
-        file.take(MAX_IGNORE_BYTES + 1).read_to_string(&mut text).map_err(read_error)?;
-        if text.len() as u64 > MAX_IGNORE_BYTES {
-            return Err(IgnoreError::TooLarge { path: shown });
-        }
+        let text = super::read_bounded(path, MAX_IGNORE_BYTES).map_err(|failure| match failure {
+            super::ReadFailure::Io(reason) => IgnoreError::Read { path: shown.clone(), reason },
+            super::ReadFailure::TooLarge => IgnoreError::TooLarge { path: shown.clone() },
+        })?;
         IgnoreFile::parse(&shown, &text)
     }
 

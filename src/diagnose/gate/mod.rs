@@ -284,19 +284,42 @@ pub fn today() -> String {
     date_of(seconds)
 }
 
-/// The UTC date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's civil-from-days).
+/// The UTC date of a Unix time, `YYYY-MM-DD`.
 pub fn date_of(unix_seconds: u64) -> String {
-    let days = i64::try_from(unix_seconds / 86_400).unwrap_or_default();
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    let mut time = crate::audit::rfc3339(unix_seconds);
+    time.truncate(10);
+    time
+}
+
+/// Why a gate file (a baseline, an ignore file) could not be read.
+pub(crate) enum ReadFailure {
+    /// The system said no, or the path is not a regular file.
+    Io(String),
+    /// Over the bound.
+    TooLarge,
+}
+
+/// Reads a gate file as text, at most `limit` bytes. It may sit in a repository someone else
+/// wrote: opening never blocks (a FIFO), the type is checked on the opened file (no device or
+/// directory), and the bound is on what is read.
+pub(crate) fn read_bounded(path: &std::path::Path, limit: u64) -> Result<String, ReadFailure> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |error: std::io::Error| ReadFailure::Io(error.to_string());
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(io)?;
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(ReadFailure::Io("not a regular file".into()));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadFailure::TooLarge);
+    }
+    String::from_utf8(bytes).map_err(|_| ReadFailure::Io("not UTF-8 text".into()))
 }
 
 /// The UTC time of day of a Unix time, `HH:MM:SS`.

@@ -312,3 +312,16 @@ fn watch_prints_only_changes_with_a_fake_source() {
     ));
     assert_eq!((made, calls), (0, 0));
 }
+
+#[test]
+fn gate_files_that_are_fifos_or_devices_are_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("ignore.yaml");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    assert!(matches!(IgnoreFile::load(&fifo), Err(IgnoreError::Read { .. })));
+    assert!(matches!(Baseline::load(&fifo), Err(BaselineError::Read { .. })));
+    assert!(matches!(Baseline::load(std::path::Path::new("/dev/zero")), Err(BaselineError::Read { .. })));
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, vec![b'#'; 2 << 20]).unwrap();
+    assert!(matches!(IgnoreFile::load(&big), Err(IgnoreError::TooLarge { .. })));
+}
