@@ -37,6 +37,14 @@ fn relative_change(fill: &mut Fill<'_>) -> Option<String> {
     if absolute {
         return None;
     }
+    // "three times the replicas": a multiple of the current count.
+    let times = fill.tokens.windows(2).find_map(|pair| match pair[0].kind {
+        Kind::Number(value) if (2..=10).contains(&value) && pair[1].is("times") => Some(value),
+        _ => None,
+    });
+    if let Some(times) = times {
+        return Some(format!("+{}%", (times - 1) * 100));
+    }
     if by.is_some()
         && let Some(amount) = fill.numbers.after(&["by"])
     {
@@ -127,6 +135,7 @@ mod tests {
         assert_eq!(change("bring gateway down by 3").as_deref(), Some("-3"));
         assert_eq!(change("add two replicas to the mailer").as_deref(), Some("+2"));
         assert_eq!(change("scale ingest -1").as_deref(), Some("-1"));
+        assert_eq!(change("give the mailer four times as many replicas").as_deref(), Some("+300%"));
         // "down to 1" is a count, not a change.
         assert_eq!(
             steps("scale ingest down to 1"),
