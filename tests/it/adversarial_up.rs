@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::deploy::{fake_minikube, workspace};
-use crate::support::{chart_dir, copy_dir, fake_helm, path_with, todo_ai_std};
+use crate::support::{chart_dir, copy_dir, fake_helm};
 
 /// Runs `command`; `None` if it is still running after `limit` (then it is killed). A watchdog
 /// so a hang fails the test instead of stalling the suite, not a speed measurement.
@@ -25,17 +25,9 @@ fn output_within(mut command: Command, limit: Duration) -> Option<Output> {
     None
 }
 
-/// `todo-ai` as `deploy::up_command` sets it up (fakes on PATH, the repository's chart, no
-/// secrets in the environment), as a plain command for the watchdog.
+/// `todo-ai` as `deploy` sets it up for `up`, as a plain command for the watchdog.
 fn up_command(home: &tempfile::TempDir) -> Command {
-    let mut command = todo_ai_std(home);
-    command
-        .env("PATH", path_with(&home.path().join("bin")))
-        .env("TODO_AI_CHART", chart_dir())
-        .env_remove("DATABASE_URL")
-        .env_remove("BETTER_AUTH_SECRET")
-        .env_remove("OPENAI_API_KEY");
-    command
+    crate::deploy::up_command_std(home)
 }
 
 fn setup(home: &Path) {

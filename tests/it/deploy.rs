@@ -80,7 +80,12 @@ pub(crate) fn workspace(dir: &Path, with_dockerfiles: bool) {
 }
 
 fn up_command(home: &tempfile::TempDir) -> assert_cmd::Command {
-    let mut command = todo_ai(home);
+    assert_cmd::Command::from_std(up_command_std(home))
+}
+
+/// `todo-ai` for `up`: fakes on PATH, the repository's chart, no secrets in the environment.
+pub(crate) fn up_command_std(home: &tempfile::TempDir) -> std::process::Command {
+    let mut command = crate::support::todo_ai_std(home);
     command
         .env("PATH", path_with(&home.path().join("bin")))
         .env("TODO_AI_CHART", chart_dir())
