@@ -55,7 +55,8 @@ async fn a_healthy_app_has_no_findings() {
 #[ignore = "needs a real cluster: set TODO_AI_TEST_KUBECONFIG (../shared/lab/lab.sh up --node)"]
 async fn exit_1_is_a_crash_loop_with_its_last_log_line() {
     in_scratch_namespace("crash", |lab| async move {
-        let script = "echo 'starting worker'; echo 'FATAL: cannot reach database at 10.0.0.7:5432' >&2; exit 1";
+        // stdout and stderr reach the log through two pipes: the pause keeps their order.
+        let script = "echo 'starting worker'; sleep 1; echo 'FATAL: cannot reach database at 10.0.0.7:5432' >&2; exit 1";
         lab.create::<Deployment>(crashing("crasher", script)).await;
         // The crashed container's log is quoted once the kubelet serves it (see `quoted`).
         let findings = lab
@@ -124,15 +125,22 @@ async fn a_crash_loop_is_reported_between_restarts_too() {
             if restarts >= 2 { Ok(()) } else { Err(format!("{restarts} restarts")) }
         })
         .await;
-        // Looks while the container is up (it runs for a moment each time) do not count.
-        let mut silent = Vec::new();
-        for look in 0..20 {
-            let seen = codes(&lab.findings(None).await);
+        // Looks while the container is up (it runs for a moment each time) do not count. The
+        // pod is read before and after each look: only when it was not running at either read
+        // and did not restart in between did diagnose see it down.
+        let container = || async {
             let pods = lab.pods("app=crasher").await;
             let statuses = serde_json::to_value(&pods[0].status.as_ref().unwrap().container_statuses).unwrap();
-            let state = &statuses[0]["state"];
-            if state["running"].is_null() && !seen.iter().any(|code| code.ends_with("Pod/crasher-")) {
-                silent.push(format!("look {look}: {seen:?} while {state}"));
+            (statuses[0]["state"].clone(), statuses[0]["restartCount"].clone())
+        };
+        let mut silent = Vec::new();
+        for look in 0..20 {
+            let (before, restarts_before) = container().await;
+            let seen = codes(&lab.findings(None).await);
+            let (after, restarts_after) = container().await;
+            let down = before["running"].is_null() && after["running"].is_null() && restarts_before == restarts_after;
+            if down && !seen.iter().any(|code| code.ends_with("Pod/crasher-")) {
+                silent.push(format!("look {look}: {seen:?} while {after} (restarts {restarts_after})"));
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
