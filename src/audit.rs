@@ -86,10 +86,25 @@ pub fn append(path: &Path, mut entry: Entry<'_>) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
+        // Never through a link planted in its place, never blocking on a FIFO.
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("the audit log is not a regular file"));
+    }
+    // The log names what was changed where: an existing file readable by others is
+    // narrowed to its owner, as a new one is created.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if metadata.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
     }
     // One write call per line keeps concurrent writers from interleaving within a line.
-    options.open(path)?.write_all(line.as_bytes())
+    file.write_all(line.as_bytes())
 }
 
 /// A new id for an audit entry: unique within this machine in practice (process id, time in
@@ -168,5 +183,43 @@ mod tests {
             use std::os::unix::fs::PermissionsExt as _;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    fn entry() -> Entry<'static> {
+        Entry {
+            time: now_rfc3339(),
+            id: "test",
+            correlation: None,
+            context: None,
+            namespace: "todo",
+            tool: "scale",
+            args: serde_json::json!({"replicas": 3}),
+            outcome: Outcome::Ok,
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_log_is_narrowed_to_its_owner_and_links_are_not_followed() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        std::fs::write(&path, "").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        append(&path, entry()).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+
+        // A link planted where the log goes: the file it names is not written.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "kept\n").unwrap();
+        let link = dir.path().join("linked.jsonl");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(append(&link, entry()).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "kept\n");
+
+        // A FIFO without a reader: refused at once, not waited on.
+        let fifo = dir.path().join("fifo.jsonl");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        assert!(append(&fifo, entry()).is_err());
     }
 }

@@ -1,5 +1,5 @@
 //! The helm driver: `helm` found on PATH and run with argv only. Secret values never reach
-//! argv or logs: they go to a temporary 0600 values file passed with `-f` and removed after.
+//! argv, logs or disk: they go to helm as a values file on its stdin (`-f -`).
 //! Output that could carry secrets (`helm status -o json` has the release's values, a
 //! rendered manifest has Secret data) is parsed for what is needed, or redacted, never shown
 //! whole.
@@ -166,7 +166,7 @@ pub struct Install {
     pub values: Vec<PathBuf>,
     /// `--set` pairs that are not secrets.
     pub set: BTreeMap<String, String>,
-    /// Secret values (dotted keys), written to a 0600 file, never to argv.
+    /// Secret values (dotted keys), given to helm on stdin, never in argv or a file.
     pub secrets: BTreeMap<String, String>,
     /// A description recorded in the release history.
     pub description: Option<String>,
@@ -174,8 +174,8 @@ pub struct Install {
 
 /// Splits `--set` pairs into plain values and secrets. A pair is secret when its key names
 /// one (`secrets.databaseUrl`, `backend.env.DB_PASS`) or when the redactor would mask
-/// anything in its key or value (a token, a URL with a password): those go to the 0600
-/// values file, never to argv.
+/// anything in its key or value (a token, a URL with a password): those go to helm on
+/// stdin, never to argv.
 pub fn split_secrets(set: &BTreeMap<String, String>) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     set.iter().map(|(k, v)| (k.clone(), v.clone())).partition(|(key, value)| {
         !crate::redact::is_secret_key(key) && !crate::redact::has_secret(key) && !crate::redact::has_secret(value)

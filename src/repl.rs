@@ -304,7 +304,7 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
     let mut editor: Editor<ReplHelper, DefaultHistory> = Editor::new()
         .map_err(|error| CliError::new("cannot start the interactive session").cause(error.to_string()))?;
     editor.set_helper(Some(ReplHelper));
-    let history = settings::state_dir().map(|dir| dir.join("history.txt"));
+    let history = settings::state_dir().map(|dir| dir.join("history.txt")).filter(|path| history_file_ok(path));
     if let Some(path) = &history {
         let _ = editor.load_history(path);
     }
@@ -346,9 +346,21 @@ pub fn run(settings: Settings) -> Result<ExitStatus, CliError> {
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        let _ = editor.save_history(path);
+        // Checked again: the file may have been replaced while the session ran.
+        if history_file_ok(path) {
+            let _ = editor.save_history(path);
+        }
     }
     Ok(ExitStatus::Success)
+}
+
+/// Whether the history file may be read and written: absent, or a regular file (not a link
+/// planted in its place, which saving would follow to overwrite the file it names).
+fn history_file_ok(path: &std::path::Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata.is_file(),
+        Err(error) => error.kind() == std::io::ErrorKind::NotFound,
+    }
 }
 
 /// `/watch [interval]`: diagnoses the session's namespace (hiding the accepted findings of
@@ -430,6 +442,20 @@ mod tests {
     #[test]
     fn help_lists_watch() {
         assert!(help().contains("/watch [10s]"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn history_is_never_kept_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.txt");
+        assert!(history_file_ok(&path), "absent: created on exit");
+        std::fs::write(&path, "scale backend to 3\n").unwrap();
+        assert!(history_file_ok(&path));
+        let link = dir.path().join("linked.txt");
+        std::os::unix::fs::symlink(dir.path().join("victim"), &link).unwrap();
+        assert!(!history_file_ok(&link));
+        assert!(!history_file_ok(dir.path()), "a directory");
     }
     use crate::approval::Policy;
     use crate::executor::Executor;

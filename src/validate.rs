@@ -268,7 +268,10 @@ pub fn image(value: &str) -> Result<(), ValidationError> {
     if value.len() > 255 + 128 + 72 {
         return Err(error("it is too long"));
     }
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if value.chars().any(char::is_control) {
+        return Err(error("it contains control characters"));
+    }
+    if value.chars().any(char::is_whitespace) {
         return Err(error("it contains spaces"));
     }
     let (name_and_tag, digest) = match value.split_once('@') {
@@ -536,6 +539,10 @@ mod tests {
         for bad in ["", "Todo:1", "a b", "x:", "x:-tag", "-x", "x//y", "a:b:c", "host:port/x", "x@md5", "x___y"] {
             assert!(image(bad).is_err(), "{bad}");
         }
+        // The reason names what is wrong (a pasted escape sequence is not a space).
+        let reason = |value: &str| image(value).unwrap_err().to_string();
+        assert!(reason("api:\u{1b}[31mred").contains("control characters"), "{}", reason("api:\u{1b}[31mred"));
+        assert!(reason("api: 1").contains("spaces"), "{}", reason("api: 1"));
     }
 
     #[test]

@@ -56,7 +56,8 @@ async fn a_healthy_app_has_no_findings() {
 async fn exit_1_is_a_crash_loop_with_its_last_log_line() {
     in_scratch_namespace("crash", |lab| async move {
         // stdout and stderr reach the log through two pipes: the pause keeps their order.
-        let script = "echo 'starting worker'; sleep 1; echo 'FATAL: cannot reach database at 10.0.0.7:5432' >&2; exit 1";
+        let script =
+            "echo 'starting worker'; sleep 1; echo 'FATAL: cannot reach database at 10.0.0.7:5432' >&2; exit 1";
         lab.create::<Deployment>(crashing("crasher", script)).await;
         // The crashed container's log is quoted once the kubelet serves it (see `quoted`).
         let findings = lab

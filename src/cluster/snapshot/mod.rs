@@ -13,6 +13,7 @@
 mod document;
 mod parallel;
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
@@ -113,7 +114,7 @@ pub fn load_with(path: &Path, limits: &Limits) -> Result<(Objects, Stats), Clust
             // Other files in the directory (notes, expectations) are not Kubernetes
             // objects: skip them; a Kubernetes file that does not parse is still an error.
             if !(text.contains("apiVersion") && text.contains("kind")) {
-                tracing::warn!("skipping `{}`: not Kubernetes objects", file.display());
+                skipping(&file, "not Kubernetes objects");
                 continue;
             }
             let file_stats = parse_into(&text, &mut objects, limits)
@@ -129,6 +130,18 @@ pub fn load_with(path: &Path, limits: &Limits) -> Result<(Objects, Stats), Clust
     }
     stats.objects = objects.len();
     Ok((objects, stats))
+}
+
+/// Warns that a file of a snapshot directory is not read, once per file and reason in this
+/// process (a session may load its snapshot more than once). The name is the directory's
+/// own text: it is shown on one line, without control characters.
+fn skipping(file: &Path, why: &str) {
+    static WARNED: std::sync::Mutex<BTreeSet<String>> = std::sync::Mutex::new(BTreeSet::new());
+    let message = format!("skipping `{}`: {why}", crate::sanitize::one_line(&file.display().to_string()));
+    let first = WARNED.lock().map(|mut warned| warned.insert(message.clone())).unwrap_or(true);
+    if first {
+        tracing::warn!("{message}");
+    }
 }
 
 fn not_regular() -> String {
@@ -148,8 +161,8 @@ fn directory_files(path: &Path, limits: &Limits) -> Result<Vec<std::path::PathBu
         // file outside the directory), so it is not read.
         match entry.file_type() {
             Ok(kind) if kind.is_file() => files.push(file),
-            Ok(kind) if kind.is_symlink() => tracing::warn!("skipping `{}`: a symbolic link", file.display()),
-            _ => tracing::warn!("skipping `{}`: not a regular file", file.display()),
+            Ok(kind) if kind.is_symlink() => skipping(&file, "a symbolic link"),
+            _ => skipping(&file, "not a regular file"),
         }
         if files.len() > limits.max_files {
             return Err(format!("the directory has more than {} snapshot files", limits.max_files));
