@@ -10,6 +10,7 @@ use super::Plan;
 use super::intents::{Intent, correct_typos, detect, has_name};
 use super::lexicon::{
     EXPLICIT_DIAGNOSE_WORDS, IMPERATIVE_VERBS, OTHER_ACTION_WORDS, POLITE_OPENERS, SCALE_WORDS, STRONG_COUNT_WORDS,
+    TAKE_AWAY_WORDS,
 };
 use super::scope::unsupported;
 use super::shapes::looks_like_image;
@@ -216,7 +217,11 @@ fn is_verbless_count(intent: Intent, group: &[Token]) -> bool {
             t.is_word()
                 && (SCALE_WORDS.contains(&t.lower.as_str())
                     || STRONG_COUNT_WORDS.contains(&t.lower.as_str())
-                    || matches!(t.lower.as_str(), "set" | "run" | "make" | "give" | "want" | "need" | "keep" | "have"))
+                    || TAKE_AWAY_WORDS.contains(&t.lower.as_str())
+                    || matches!(
+                        t.lower.as_str(),
+                        "set" | "run" | "make" | "give" | "want" | "need" | "keep" | "have" | "add" | "put"
+                    ))
         })
 }
 

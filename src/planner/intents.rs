@@ -130,8 +130,8 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         match *first {
             "kubectl" | "oc" | "k" => {
                 return match second {
-                    "get" | "describe" | "top" if words.iter().any(|w| EVENT_WORDS.contains(w)) => Some(Intent::Events),
-                    "get" | "describe" | "top" => Some(Intent::Status),
+                    "get" | "describe" if words.iter().any(|w| EVENT_WORDS.contains(w)) => Some(Intent::Events),
+                    "get" | "describe" => Some(Intent::Status),
                     "events" => Some(Intent::Events),
                     "logs" | "log" => Some(Intent::Logs),
                     "scale" => Some(Intent::Scale),
@@ -156,10 +156,12 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
     }
 
     // "fix it", "repair the web", "make the frontend work again", "sort it out".
-    // "make|get <it> working/healthy": the state within a few words of the verb.
+    // "make|get <it> working/healthy": the state within a few words of the verb (more with
+    // "again", which a name and its namespace may stand between: "make X in Y work again").
+    let reach = if has_word("again") { 9 } else { 4 };
     let make = words.iter().enumerate().any(|(index, word)| {
         matches!(*word, "make" | "get")
-            && words.iter().skip(index + 1).take(4).any(|w| WORKING_WORDS.contains(w) && *w != "up")
+            && words.iter().skip(index + 1).take(reach).any(|w| WORKING_WORDS.contains(w) && *w != "up")
             && (has_word("again") || words.iter().skip(index + 1).take(4).any(|w| *w == "healthy"))
     });
     if has(FIX_WORDS)
@@ -228,7 +230,9 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
         || has_word("half") && (has_word("cut") || has(REPLICA_WORDS));
     let has_amount = has_number || group.iter().any(|t| matches!(t.kind, Kind::Percent(_)));
     let by_amount = has_word("by") && has_amount;
+    let takes_away = (0..group.len()).any(|index| super::scope::takes_replicas_away(group, index));
     if multiplier
+        || takes_away
         || by_amount && (has(STRONG_COUNT_WORDS) || has(DOWN_WORDS) || has_word("up"))
         || has_word("more") && has(REPLICA_WORDS) && has_amount
     {

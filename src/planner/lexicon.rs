@@ -122,6 +122,10 @@ pub(super) const WORKING_WORDS: &[&str] =
 /// Words that make a relative scale go down ("down by one", "reduce by 25%").
 pub(super) const DOWN_WORDS: &[&str] =
     &["down", "decrease", "reduce", "lower", "shrink", "cut", "fewer", "less", "minus", "downscale", "drop"];
+/// Verbs that take a number of replicas away ("remove two replicas", "take 1 pod off"): with a
+/// count and a replica word they scale down, they do not delete anything.
+pub(super) const TAKE_AWAY_WORDS: &[&str] =
+    &["remove", "removing", "drop", "dropping", "take", "cut", "shed", "trim", "subtract", "lose"];
 /// Multipliers that scale relative to the current count, as a change in percent.
 pub(super) const MULTIPLIER_WORDS: &[(&str, i64)] = &[
     ("double", 100),
@@ -183,6 +187,27 @@ pub(super) const OUTSIDE_WORDS: &[&str] = &[
     "ec2", "ebs", "elb", "alb", "lambda", "dynamodb", "aurora", "route53", "cloudfront", "gcs", "bigquery", "cloudsql",
     "weather", "forecast", "recipe", "joke", "poem", "bitcoin",
 ];
+/// Two-word names of systems outside the cluster's API ("new relic").
+pub(super) const OUTSIDE_PHRASES: &[(&str, &str)] = &[
+    ("new", "relic"),
+    ("app", "insights"),
+    ("application", "insights"),
+    ("azure", "monitor"),
+    ("cloud", "monitoring"),
+    ("cloud", "logging"),
+    ("elastic", "apm"),
+    ("google", "analytics"),
+];
+/// Live resource usage (what `kubectl top` reads from metrics-server): todo-ai shows requests
+/// and limits, not usage, so a request to see usage is refused rather than answered with a
+/// status that does not hold it.
+pub(super) const USAGE_WORDS: &[&str] = &["usage", "utilization", "utilisation", "consumption", "top"];
+/// Words that label a line of a ticket ("Task:", "Summary:"): never a target's name.
+pub(super) const TICKET_LABELS: &[&str] = &[
+    "task", "summary", "description", "subject", "title", "priority", "severity", "impact", "reporter", "assignee",
+    "background", "details", "expected", "actual", "steps", "ticket", "jira", "fyi", "acceptance", "criteria",
+    "objective", "requester",
+];
 /// Other forms of the destructive verbs.
 pub(super) const DESTRUCTIVE_FORMS: &[&str] = &[
     "deleting", "deletes", "removing", "removes", "destroying", "wiping", "purging", "erasing", "truncating",
@@ -205,7 +230,7 @@ pub(super) const OTHER_ACTION_WORDS: &[&str] = &[
 
 /// `kubectl` subcommands behind vetted tools; any other refuses the prompt.
 pub(super) const KUBECTL_SUBCOMMANDS: &[&str] =
-    &["get", "describe", "logs", "log", "scale", "rollout", "set", "autoscale", "top", "events"];
+    &["get", "describe", "logs", "log", "scale", "rollout", "set", "autoscale", "events"];
 /// `helm` subcommands behind vetted tools (or words that merely follow "helm").
 pub(super) const HELM_SUBCOMMANDS: &[&str] = &[
     "install", "upgrade", "rollback", "chart", "release", "releases", "charts", "as", "with", "using", "for", "to",
@@ -392,6 +417,7 @@ pub(super) static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         STATUS_WORDS,
         FILLER_WORDS,
         FUNCTION_WORDS,
+        TICKET_LABELS,
         PRONOUNS,
         BOTH_WORDS,
         OTHER_ACTION_WORDS,

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 use super::clauses::{Clause, clauses};
 use super::intents::Intent;
-use super::lexicon::{NEGATIONS, OUTSIDE_WORDS};
+use super::lexicon::{NEGATIONS, OUTSIDE_PHRASES, OUTSIDE_WORDS, USAGE_WORDS};
 pub use super::scope::CAPABILITIES;
 use super::scope::{self, InScope, unsupported};
 use super::shapes::service_dns;
@@ -103,18 +103,31 @@ pub fn plan_in_scope(in_scope: InScope<'_>) -> Plan {
 /// A word in a request (not in a stated fact or a negation: "we don't need graphs") that asks
 /// for something outside the cluster's API: a graph, a tracing or monitoring system, a cloud
 /// service.
+///
+/// Live usage (`kubectl top`, "cpu usage of the api") is outside too when the clause asks to see
+/// it; asking why usage is high is a diagnosis.
 fn outside_request(clause: &Clause) -> Option<&str> {
     let mut negated = false;
+    let mut previous: Option<&str> = None;
+    let sees = clause.intent == Intent::Status;
     for token in &clause.tokens {
         if !token.is_word() {
             negated = false;
+            previous = None;
             continue;
         }
         let word = token.lower.as_str();
         negated |= NEGATIONS.contains(&word) || word.ends_with("n't");
-        if !negated && OUTSIDE_WORDS.contains(&word) {
-            return Some(word);
+        let phrase = previous.is_some_and(|previous| OUTSIDE_PHRASES.contains(&(previous, word)));
+        if !negated && (OUTSIDE_WORDS.contains(&word) || phrase) {
+            return Some(if phrase { previous.unwrap_or(word) } else { word });
         }
+        // "on top of that" is not `kubectl top`.
+        let usage = USAGE_WORDS.contains(&word) && !(word == "top" && previous == Some("on"));
+        if !negated && sees && usage {
+            return Some("live CPU/memory usage (kubectl top)");
+        }
+        previous = Some(word);
     }
     None
 }
@@ -257,6 +270,43 @@ mod tests {
         }
         // Mentioned as background, they are not asked for.
         assert!(!plan("our dashboards look fine but we don't need graphs; restart web").refused);
+        // Two-word product names, and live usage (todo-ai shows requests and limits, not usage).
+        for prompt in [
+            "show the web errors in new relic",
+            "kubectl top pod web",
+            "top containers in shop",
+            "show memory usage of web",
+        ] {
+            let plan = plan(prompt);
+            assert!(plan.refused && plan.steps.is_empty(), "{prompt}");
+        }
+        // Asking why usage is high is a diagnosis; "on top of that" is not `kubectl top`.
+        assert_eq!(steps("why is memory usage so high on web")[0].0, "diagnose");
+        assert_eq!(steps("on top of that, show the status of web")[0].0, "status");
+    }
+
+    #[test]
+    fn labels_joined_verbs_and_counts_after_context() {
+        // A ticket's line label is not a name.
+        assert_eq!(
+            steps("Summary: web keeps crashing since noon. Task: restart the web deployment please."),
+            vec![("rollout_restart".into(), json!({"deployment": "web"}))]
+        );
+        // "diagnose+fix" is "diagnose and fix": one fix.
+        assert_eq!(
+            steps("diagnose+fix web -n shop"),
+            vec![("fix".into(), json!({"target": "web", "namespace": "shop"}))]
+        );
+        // A name and its namespace between "make" and "work again".
+        assert_eq!(
+            steps("make the web deployment in namespace shop work again"),
+            vec![("fix".into(), json!({"target": "web", "namespace": "shop"}))]
+        );
+        // "add N replicas" after a sentence of context is a request of its own.
+        assert_eq!(
+            steps("latency is high, not errors. add 2 replicas to web"),
+            vec![("scale".into(), json!({"deployment": "web", "change": "+2"}))]
+        );
     }
 
     #[test]

@@ -15,9 +15,9 @@
 use super::Plan;
 use super::lexicon::{
     ACCESS_WORDS, DESTRUCTIVE_FORMS, DESTRUCTIVE_WORDS, DOCKER_SUBCOMMANDS, EXEC_WORDS, GRANT_WORDS, HELM_SUBCOMMANDS,
-    INJECTION_OBJECTS, KUBECTL_SUBCOMMANDS, ROLE_WORDS, SECRET_WORDS, SYMPTOM_WORDS,
+    INJECTION_OBJECTS, KUBECTL_SUBCOMMANDS, REPLICA_WORDS, ROLE_WORDS, SECRET_WORDS, SYMPTOM_WORDS, TAKE_AWAY_WORDS,
 };
-use super::text::{self, Token};
+use super::text::{self, Kind, Token};
 
 /// Prompts longer than this are not planned (a paste of logs, not a request).
 pub const MAX_PROMPT_CHARS: usize = 2_000;
@@ -132,10 +132,30 @@ fn refusal(prompt: &str, tokens: &[Token]) -> Option<String> {
             return Some(format!("todo-ai never reads or prints secret values (keys); {NOT_RUN}"));
         }
     }
-    if !asks_why && let Some(word) = has(DESTRUCTIVE_WORDS).or_else(|| has(DESTRUCTIVE_FORMS)) {
+    if !asks_why && let Some(word) = destructive(tokens) {
         return Some(unsupported(word));
     }
     None
+}
+
+/// The first destructive verb of a prompt, other than one that takes a number of replicas
+/// away ("remove two replicas from web" is a scale down).
+fn destructive(tokens: &[Token]) -> Option<&str> {
+    tokens.iter().enumerate().find_map(|(index, token)| {
+        let word = token.lower.as_str();
+        let listed = DESTRUCTIVE_WORDS.contains(&word) || DESTRUCTIVE_FORMS.contains(&word);
+        (token.is_word() && listed && !takes_replicas_away(tokens, index)).then_some(word)
+    })
+}
+
+/// Whether the verb at `index` takes a count of replicas away: the verb, a count ("two", `2`,
+/// "a"), then a replica word.
+pub(super) fn takes_replicas_away(tokens: &[Token], index: usize) -> bool {
+    let verb = tokens.get(index).is_some_and(|t| t.is_word() && TAKE_AWAY_WORDS.contains(&t.lower.as_str()));
+    let count =
+        tokens.get(index + 1).is_some_and(|t| matches!(t.kind, Kind::Number(n) if n > 0) || t.is("a") || t.is("an"));
+    let replicas = tokens.get(index + 2).is_some_and(|t| t.is_word() && REPLICA_WORDS.contains(&t.lower.as_str()));
+    verb && count && replicas
 }
 
 /// The refusal for a request outside the vetted tools (`what` is the word or subcommand).

@@ -88,9 +88,26 @@ pub fn tokenize(prompt: &str) -> Vec<Token> {
         if number > 0 && tokens.last().is_some_and(|t: &Token| t.kind != Kind::Separator) {
             tokens.push(Token::new(",", Kind::Separator));
         }
-        tokenize_line(line, &mut tokens);
+        tokenize_line(&split_joined_verbs(line), &mut tokens);
     }
     combine(tokens)
+}
+
+/// "diagnose+fix", "build+deploy": words of letters joined by `+` are words joined by "and"
+/// (a `+2`, `c++` or `a=b+c` is left alone).
+fn split_joined_verbs(line: &str) -> std::borrow::Cow<'_, str> {
+    let joined = |word: &str| {
+        let body = word.trim_end_matches(['?', '!', '.', ',', ';', ':']);
+        body.contains('+') && body.split('+').all(|part| !part.is_empty() && part.chars().all(char::is_alphabetic))
+    };
+    if !line.split_whitespace().any(joined) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let words: Vec<String> = line
+        .split_whitespace()
+        .map(|word| if joined(word) { word.replace('+', " and ") } else { word.to_string() })
+        .collect();
+    std::borrow::Cow::Owned(words.join(" "))
 }
 
 /// Tokenizes one line of a prompt onto `tokens`.
@@ -450,6 +467,17 @@ mod tests {
         assert_eq!(kinds("-2"), vec![Kind::Number(-2)]);
         assert_eq!(kinds("70%"), vec![Kind::Percent(70)]);
         assert_eq!(kinds("70 percent"), vec![Kind::Percent(70)]);
+    }
+
+    #[test]
+    fn words_joined_by_plus_are_two_words() {
+        let words = |prompt: &str| tokenize(prompt).into_iter().map(|token| token.lower).collect::<Vec<_>>();
+        assert_eq!(words("diagnose+fix web"), ["diagnose", "and", "fix", "web"]);
+        assert_eq!(words("build+push+deploy."), ["build", "and", "push", "and", "deploy", ","]);
+        assert_eq!(words("scale web +2"), ["scale", "web", "+2"]);
+        for left_alone in ["--set a=b+c", "learn c++ now", "image web:1+build"] {
+            assert!(!words(left_alone).contains(&"and".to_string()), "{left_alone}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{Built, Fill};
 use crate::planner::lexicon::{DOWN_WORDS, MULTIPLIER_WORDS};
+use crate::planner::scope::takes_replicas_away;
 use crate::planner::text::Kind;
 
 /// A change relative to the current count, as the tool's `change` (`+2`, `-50%`).
@@ -19,7 +20,9 @@ fn relative_change(fill: &mut Fill<'_>) -> Option<String> {
     if has("half") && (has("in") || has("by")) {
         return Some("-50%".into());
     }
-    let down = words.iter().any(|w| DOWN_WORDS.contains(w));
+    // "remove two replicas", "take a pod off": a count taken away.
+    let taken = (0..fill.tokens.len()).find(|&index| takes_replicas_away(fill.tokens, index));
+    let down = taken.is_some() || words.iter().any(|w| DOWN_WORDS.contains(w));
     let sign = if down { "-" } else { "+" };
     // "to 3" is a count, whatever else the clause says ("scale down to 1").
     let absolute = fill
@@ -50,7 +53,14 @@ fn relative_change(fill: &mut Fill<'_>) -> Option<String> {
     {
         return Some(format!("{sign}{}", amount.abs()));
     }
-    // "add 3 replicas", "one more replica", "2 fewer pods".
+    // "add 3 replicas", "one more replica", "2 fewer pods", "remove a replica".
+    if let Some(index) = taken {
+        let amount = match fill.tokens[index + 1].kind {
+            Kind::Number(value) => value,
+            _ => 1,
+        };
+        return Some(format!("-{}", amount.abs()));
+    }
     let more = has("add") || has("more") || has("extra") || has("fewer") || has("less");
     if more && let Some(amount) = fill.numbers.first() {
         return Some(format!("{sign}{}", amount.abs()));
@@ -136,6 +146,12 @@ mod tests {
         assert_eq!(change("add two replicas to the mailer").as_deref(), Some("+2"));
         assert_eq!(change("scale ingest -1").as_deref(), Some("-1"));
         assert_eq!(change("give the mailer four times as many replicas").as_deref(), Some("+300%"));
+        // Taking replicas away is a scale down, not a deletion.
+        assert_eq!(change("remove 3 replicas from the mailer").as_deref(), Some("-3"));
+        assert_eq!(change("take a replica off ingest").as_deref(), Some("-1"));
+        assert_eq!(change("cut two pods from gateway").as_deref(), Some("-2"));
+        assert!(plan("remove the mailer").refused);
+        assert!(plan("remove 2 replicas from the mailer and delete ingest").refused);
         // "down to 1" is a count, not a change.
         assert_eq!(
             steps("scale ingest down to 1"),
