@@ -82,7 +82,9 @@ impl Tool for Diagnose {
             )
             .await?;
             let text = crate::diagnose::render_text(&report, false);
-            let data = serde_json::to_value(&report).unwrap_or_default();
+            // The same document as `todo-ai diagnose -o json`: each finding with its stable `id`
+            // (what a baseline or an ignore entry names), for MCP clients and the model alike.
+            let data = crate::diagnose::gate::apply(report, None, None, "").to_json();
             Ok(ToolOutput { text, data })
         })
     }

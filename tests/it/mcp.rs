@@ -221,6 +221,10 @@ async fn status_and_diagnose_read_the_snapshot() {
     assert!(text(&diagnose).contains("CrashLoopBackOff"), "{}", text(&diagnose));
     assert!(text(&diagnose).contains("todo-backend"), "{}", text(&diagnose));
     assert!(!text(&diagnose).contains("ImagePullBackOff"), "the target narrows it: {}", text(&diagnose));
+    // Each finding carries the id that `diagnose -o json`, baselines and ignore entries use.
+    let findings = diagnose.structured_content.clone().unwrap()["result"]["findings"].clone();
+    let ids: Vec<&str> = findings.as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap_or_default()).collect();
+    assert!(!ids.is_empty() && ids.iter().all(|id| id.len() == 16), "{findings:#}");
 
     let missing = call(&client, "status", json!({"target": "bakend"})).await;
     assert!(is_error(&missing));
