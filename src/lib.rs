@@ -5,6 +5,7 @@
 
 pub mod approval;
 pub mod audit;
+pub mod bounded;
 pub mod cli;
 pub mod cluster;
 pub mod commands;

@@ -113,10 +113,14 @@ fn annotate(gated: &Gated, output: OutputFormat) -> Result<(), CliError> {
 pub fn load_ignore(path: Option<&std::path::Path>) -> Result<Option<IgnoreFile>, CliError> {
     let error = |error: gate::IgnoreError| CliError::new(error.to_string()).hint(error.hint());
     match path {
-        Some(path) => IgnoreFile::load(path).map(Some).map_err(error),
+        Some(path) => IgnoreFile::load(path, gate::Links::Follow).map(Some).map_err(error),
         None => {
+            // The repository's own file: absent is fine; a link or a special file is an error.
             let default = std::path::Path::new(ignore::DEFAULT_PATH);
-            if default.is_file() { IgnoreFile::load(default).map(Some).map_err(error) } else { Ok(None) }
+            if std::fs::symlink_metadata(default).is_err() {
+                return Ok(None);
+            }
+            IgnoreFile::load(default, gate::Links::Refuse).map(Some).map_err(error)
         }
     }
 }

@@ -6,9 +6,11 @@
 //! is a link or not a regular file is refused.
 
 use std::fs::{File, Metadata};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+use crate::bounded::Links;
 
 /// The largest Dockerfile read.
 pub const MAX_DOCKERFILE_BYTES: u64 = 1024 * 1024;
@@ -55,22 +57,8 @@ pub enum ReadError {
 /// Opens `path` for reading without following a final link and without blocking; it must be
 /// a regular file. Returns the file and its metadata (from the open file, so they agree).
 pub fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
-    let shown = path.display().to_string();
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|error| match error.raw_os_error() {
-            Some(libc::ELOOP) => ReadError::Symlink(shown.clone()),
-            Some(libc::ENXIO) => ReadError::NotRegular(shown.clone()),
-            _ if error.kind() == std::io::ErrorKind::NotFound => ReadError::Missing(shown.clone()),
-            _ => ReadError::Io { path: shown.clone(), reason: error.to_string() },
-        })?;
-    let metadata = file.metadata().map_err(|error| ReadError::Io { path: shown.clone(), reason: error.to_string() })?;
-    if !metadata.is_file() {
-        return Err(ReadError::NotRegular(shown));
-    }
-    Ok((file, metadata))
+    crate::bounded::open(path, Links::Refuse)
+        .map_err(|error| ReadError::from_bounded(error, &path.display().to_string()))
 }
 
 /// Reads `relative` (`/`-separated) inside `dir` as UTF-8 text (lossily), at most `limit`
@@ -79,17 +67,8 @@ pub fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
 pub fn read_regular(dir: &Path, relative: &str, limit: u64) -> Result<String, ReadError> {
     let shown = display(dir, relative);
     let path = inside(dir, relative).map_err(|()| ReadError::Outside(shown.clone()))?;
-    let (file, metadata) = open_regular(&path).map_err(|error| rename(error, &shown))?;
-    if metadata.len() > limit {
-        return Err(ReadError::TooLarge { path: shown, limit });
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| ReadError::Io { path: shown.clone(), reason: error.to_string() })?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge { path: shown, limit });
-    }
+    let bytes =
+        crate::bounded::read(&path, Links::Refuse, limit).map_err(|error| ReadError::from_bounded(error, &shown))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -183,20 +162,21 @@ fn display(_dir: &Path, relative: &str) -> String {
     relative.to_string()
 }
 
-/// The same error, naming the file as `shown`.
-fn rename(error: ReadError, shown: &str) -> ReadError {
-    let shown = shown.to_string();
-    match error {
-        ReadError::Missing(_) => ReadError::Missing(shown),
-        ReadError::Symlink(_) => ReadError::Symlink(shown),
-        ReadError::NotRegular(_) => ReadError::NotRegular(shown),
-        ReadError::Outside(_) => ReadError::Outside(shown),
-        ReadError::TooLarge { limit, .. } => ReadError::TooLarge { path: shown, limit },
-        ReadError::Io { reason, .. } => ReadError::Io { path: shown, reason },
-    }
-}
-
 impl ReadError {
+    /// The error of a [`crate::bounded`] read of the file shown as `shown`.
+    fn from_bounded(error: crate::bounded::Error, shown: &str) -> ReadError {
+        let shown = shown.to_string();
+        match error {
+            crate::bounded::Error::Missing => ReadError::Missing(shown),
+            crate::bounded::Error::Link => ReadError::Symlink(shown),
+            crate::bounded::Error::NotRegular => ReadError::NotRegular(shown),
+            crate::bounded::Error::TooLarge(limit) => ReadError::TooLarge { path: shown, limit },
+            error @ (crate::bounded::Error::NotUtf8 | crate::bounded::Error::Io(_)) => {
+                ReadError::Io { path: shown, reason: error.to_string() }
+            }
+        }
+    }
+
     /// The file it is about, as named.
     pub fn path(&self) -> &str {
         match self {
@@ -217,7 +197,14 @@ impl ReadError {
             return self;
         }
         let shown = format!("{app}/{}", self.path());
-        rename(self, &shown)
+        match self {
+            ReadError::Missing(_) => ReadError::Missing(shown),
+            ReadError::Symlink(_) => ReadError::Symlink(shown),
+            ReadError::NotRegular(_) => ReadError::NotRegular(shown),
+            ReadError::Outside(_) => ReadError::Outside(shown),
+            ReadError::TooLarge { limit, .. } => ReadError::TooLarge { path: shown, limit },
+            ReadError::Io { reason, .. } => ReadError::Io { path: shown, reason },
+        }
     }
 }
 

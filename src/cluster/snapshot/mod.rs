@@ -14,7 +14,6 @@ mod document;
 mod parallel;
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -175,39 +174,20 @@ fn directory_files(path: &Path, limits: &Limits) -> Result<Vec<std::path::PathBu
     Ok(files)
 }
 
-/// Reads a regular file as text, at most `remaining` bytes. The type is checked on the
-/// opened file (no race with a swap), and opening never blocks (a FIFO without a writer).
+/// Reads a regular file as text, at most `remaining` bytes ([`crate::bounded`]: never
+/// blocking, the type checked on the opened file). A file found in a directory is not read
+/// through a link; the path the user gave may be one.
 fn read_limited(path: &Path, in_directory: bool, remaining: u64, limits: &Limits) -> Result<String, String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        let no_follow = if in_directory { libc::O_NOFOLLOW } else { 0 };
-        options.custom_flags(libc::O_NONBLOCK | no_follow);
-    }
-    let file = options.open(path).map_err(|e| e.to_string())?;
-    let metadata = file.metadata().map_err(|e| e.to_string())?;
-    if !metadata.is_file() {
-        return Err(not_regular());
-    }
-    let too_large = || {
-        format!(
+    use crate::bounded::{self, Error, Links};
+    let links = if in_directory { Links::Refuse } else { Links::Follow };
+    bounded::read_text(path, links, remaining).map_err(|error| match error {
+        Error::TooLarge(_) => format!(
             "larger than the snapshot limit of {} (set `TODO_AI_SNAPSHOT_MAX_BYTES` to raise it)",
             human_size(limits.max_bytes)
-        )
-    };
-    if metadata.len() > remaining {
-        return Err(too_large());
-    }
-    let capacity = usize::try_from(metadata.len().min(remaining)).unwrap_or(0).saturating_add(1);
-    let mut bytes = Vec::with_capacity(capacity);
-    // The size can change while reading (a growing file): the limit is on what is read.
-    file.take(remaining.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > remaining {
-        return Err(too_large());
-    }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+        ),
+        Error::NotRegular => not_regular(),
+        other => other.to_string(),
+    })
 }
 
 fn human_size(bytes: u64) -> String {

@@ -60,35 +60,23 @@ const MAX_ENV_FILE_BYTES: u64 = 64 * 1024;
 /// the working tree must not be a link (it could point anywhere); one named with `--env-file`
 /// may be. `None` when the default is absent.
 fn read_env_file(env_file: &Path, explicit: bool) -> Result<Option<String>, CliError> {
-    use std::io::Read as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
+    use crate::bounded::{Error, Links};
 
     let shown = crate::sanitize::one_line(&env_file.display().to_string());
     let hint = "give a regular file of `NAME=value` lines with `--env-file FILE`, or export the variables";
-    let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
-    if !explicit {
-        flags |= libc::O_NOFOLLOW;
-    }
-    let file = match std::fs::OpenOptions::new().read(true).custom_flags(flags).open(env_file) {
-        Ok(file) => file,
-        Err(error) if !explicit && error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {
-            return Err(CliError::refused(format!("`{shown}` is a symlink; todo-ai does not follow it")).hint(hint));
+    let links = if explicit { Links::Follow } else { Links::Refuse };
+    match crate::bounded::read(env_file, links, MAX_ENV_FILE_BYTES) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(Error::Missing) if !explicit => Ok(None),
+        Err(Error::Link) => {
+            Err(CliError::refused(format!("`{shown}` is a symlink; todo-ai does not follow it")).hint(hint))
         }
-        Err(error) => return Err(CliError::refused(format!("cannot read `{shown}`: {error}")).hint(hint)),
-    };
-    let regular = file.metadata().is_ok_and(|metadata| metadata.is_file());
-    if !regular {
-        return Err(CliError::refused(format!("`{shown}` is not a regular file")).hint(hint));
+        Err(Error::NotRegular) => Err(CliError::refused(format!("`{shown}` is not a regular file")).hint(hint)),
+        Err(Error::TooLarge(limit)) => {
+            Err(CliError::refused(format!("`{shown}` is larger than {limit} bytes")).hint(hint))
+        }
+        Err(error) => Err(CliError::refused(format!("cannot read `{shown}`: {error}")).hint(hint)),
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_ENV_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| CliError::refused(format!("cannot read `{shown}`: {error}")).hint(hint))?;
-    if bytes.len() as u64 > MAX_ENV_FILE_BYTES {
-        return Err(CliError::refused(format!("`{shown}` is larger than {MAX_ENV_FILE_BYTES} bytes")).hint(hint));
-    }
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// `KEY=value` lines, `export KEY=value`, quotes stripped, `#` comments skipped.

@@ -188,18 +188,10 @@ impl Fnv {
     /// file) adds nothing.
     fn write_file(&mut self, path: &Path, follow: bool) {
         use std::io::Read as _;
-        use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+        use std::os::unix::fs::MetadataExt as _;
 
-        let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
-        if !follow {
-            flags |= libc::O_NOFOLLOW;
-        }
-        let opened = std::fs::OpenOptions::new().read(true).custom_flags(flags).open(path);
-        let Some((file, metadata)) =
-            opened.ok().and_then(|file| file.metadata().ok().filter(|m| m.is_file()).map(|m| (file, m)))
-        else {
-            return;
-        };
+        let links = if follow { crate::bounded::Links::Follow } else { crate::bounded::Links::Refuse };
+        let Ok((file, metadata)) = crate::bounded::open(path, links) else { return };
         if metadata.len() > self.1 {
             self.write(&metadata.len().to_le_bytes());
             self.write(&metadata.mtime().to_le_bytes());

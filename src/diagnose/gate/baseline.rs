@@ -94,13 +94,15 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    /// Reads a baseline file (at most [`MAX_BASELINE_BYTES`]).
+    /// Reads a baseline file (at most [`MAX_BASELINE_BYTES`]), the one the user named (a link
+    /// to it is followed).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let shown = path.display().to_string();
-        let text = super::read_bounded(path, MAX_BASELINE_BYTES).map_err(|failure| match failure {
-            super::ReadFailure::Io(reason) => BaselineError::Read { path: shown.clone(), reason },
-            super::ReadFailure::TooLarge => BaselineError::TooLarge { path: shown.clone() },
-        })?;
+        let text =
+            super::read_bounded(path, MAX_BASELINE_BYTES, super::Links::Follow).map_err(|failure| match failure {
+                super::ReadFailure::Io(reason) => BaselineError::Read { path: shown.clone(), reason },
+                super::ReadFailure::TooLarge => BaselineError::TooLarge { path: shown.clone() },
+            })?;
         Baseline::parse(&text).map_err(|reason| BaselineError::Invalid { path: shown, reason })
     }
 

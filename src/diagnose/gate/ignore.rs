@@ -177,10 +177,12 @@ pub struct IgnoreFile {
 }
 
 impl IgnoreFile {
-    /// Reads an ignore file (at most [`MAX_IGNORE_BYTES`]).
-    pub fn load(path: &Path) -> Result<IgnoreFile, IgnoreError> {
+    /// Reads an ignore file (at most [`MAX_IGNORE_BYTES`]). `links`: follow a link for a file
+    /// the user named, refuse one for the default file found in the repository (it could
+    /// name any file of the machine).
+    pub fn load(path: &Path, links: super::Links) -> Result<IgnoreFile, IgnoreError> {
         let shown = path.display().to_string();
-        let text = super::read_bounded(path, MAX_IGNORE_BYTES).map_err(|failure| match failure {
+        let text = super::read_bounded(path, MAX_IGNORE_BYTES, links).map_err(|failure| match failure {
             super::ReadFailure::Io(reason) => IgnoreError::Read { path: shown.clone(), reason },
             super::ReadFailure::TooLarge => IgnoreError::TooLarge { path: shown.clone() },
         })?;

@@ -17,6 +17,8 @@ pub mod watch;
 
 use serde_json::{Map, Value};
 
+pub use crate::bounded::Links;
+
 use super::{Finding, ObjectRef, Report, Severity};
 
 pub use baseline::{Baseline, BaselineError, Resolved};
@@ -291,7 +293,6 @@ pub fn date_of(unix_seconds: u64) -> String {
     time
 }
 
-/// Why a gate file (a baseline, an ignore file) could not be read.
 pub(crate) enum ReadFailure {
     /// The system said no, or the path is not a regular file.
     Io(String),
@@ -299,27 +300,15 @@ pub(crate) enum ReadFailure {
     TooLarge,
 }
 
-/// Reads a gate file as text, at most `limit` bytes. It may sit in a repository someone else
-/// wrote: opening never blocks (a FIFO), the type is checked on the opened file (no device or
-/// directory), and the bound is on what is read.
-pub(crate) fn read_bounded(path: &std::path::Path, limit: u64) -> Result<String, ReadFailure> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    let io = |error: std::io::Error| ReadFailure::Io(error.to_string());
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(io)?;
-    if !file.metadata().map_err(io)?.is_file() {
-        return Err(ReadFailure::Io("not a regular file".into()));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadFailure::TooLarge);
-    }
-    String::from_utf8(bytes).map_err(|_| ReadFailure::Io("not UTF-8 text".into()))
+/// Reads a gate file as text, at most `limit` bytes, through [`crate::bounded`]. It may sit in
+/// a repository someone else wrote: opening never blocks (a FIFO), the type is checked on the
+/// opened file (no device or directory), and the bound is on what is read. A file found in
+/// the tree (the default ignore file) is not read through a link.
+pub(crate) fn read_bounded(path: &std::path::Path, limit: u64, links: Links) -> Result<String, ReadFailure> {
+    crate::bounded::read_text(path, links, limit).map_err(|error| match error {
+        crate::bounded::Error::TooLarge(_) => ReadFailure::TooLarge,
+        other => ReadFailure::Io(other.to_string()),
+    })
 }
 
 /// The UTC time of day of a Unix time, `HH:MM:SS`.

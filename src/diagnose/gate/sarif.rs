@@ -21,6 +21,8 @@ pub const FINGERPRINT: &str = "todoAiFindingId/v1";
 
 /// The most of a template file read to find its kinds.
 const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+/// The most template files looked at (a chart has tens).
+const MAX_TEMPLATES: usize = 1000;
 
 /// A chart in the repository: its name and, for each template, the kinds it renders.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -58,7 +60,7 @@ impl ChartIndex {
             .unwrap_or_default();
         let relative = chart.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| chart.clone());
         let mut files: Vec<PathBuf> = std::fs::read_dir(chart.join("templates"))
-            .map(|entries| entries.flatten().map(|e| e.path()).collect())
+            .map(|entries| entries.flatten().take(MAX_TEMPLATES).map(|e| e.path()).collect())
             .unwrap_or_default();
         files.sort();
         let mut templates = Vec::new();
@@ -124,11 +126,10 @@ impl ChartIndex {
     }
 }
 
+/// A chart file's text: a regular file of the repository, never through a link, never a FIFO
+/// (a planted one would hang the CI job), at most [`MAX_TEMPLATE_BYTES`].
 fn read_bounded(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path).ok()?.take(MAX_TEMPLATE_BYTES).read_to_string(&mut text).ok()?;
-    Some(text)
+    crate::bounded::read_text(path, crate::bounded::Links::Refuse, MAX_TEMPLATE_BYTES).ok()
 }
 
 /// The SARIF level of a severity.

@@ -318,10 +318,42 @@ fn gate_files_that_are_fifos_or_devices_are_refused_without_blocking() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("ignore.yaml");
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
-    assert!(matches!(IgnoreFile::load(&fifo), Err(IgnoreError::Read { .. })));
+    assert!(matches!(IgnoreFile::load(&fifo, Links::Follow), Err(IgnoreError::Read { .. })));
     assert!(matches!(Baseline::load(&fifo), Err(BaselineError::Read { .. })));
     assert!(matches!(Baseline::load(std::path::Path::new("/dev/zero")), Err(BaselineError::Read { .. })));
     let big = dir.path().join("big.yaml");
     std::fs::write(&big, vec![b'#'; 2 << 20]).unwrap();
-    assert!(matches!(IgnoreFile::load(&big), Err(IgnoreError::TooLarge { .. })));
+    assert!(matches!(IgnoreFile::load(&big, Links::Follow), Err(IgnoreError::TooLarge { .. })));
+    // The repository's default file is not read through a link; one the user names may be.
+    let real = dir.path().join("real.yaml");
+    std::fs::write(&real, "# nothing accepted\n").unwrap();
+    let link = dir.path().join("linked.yaml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    assert!(matches!(IgnoreFile::load(&link, Links::Refuse), Err(IgnoreError::Read { .. })));
+    assert!(IgnoreFile::load(&link, Links::Follow).is_ok());
+}
+
+#[test]
+fn a_chart_template_that_is_a_fifo_or_a_link_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("chart/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(dir.path().join("chart/Chart.yaml"), "name: shop\n").unwrap();
+    std::fs::write(templates.join("deployment.yaml"), "kind: Deployment\n").unwrap();
+    // A FIFO with no writer would block a plain read forever (and the CI job with it).
+    nix::unistd::mkfifo(&templates.join("service.yaml"), nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let outside = dir.path().join("outside.yaml");
+    std::fs::write(&outside, "kind: Secret\n").unwrap();
+    std::os::unix::fs::symlink(&outside, templates.join("secret.yaml")).unwrap();
+    let index = sarif::ChartIndex::discover(dir.path()).unwrap();
+    assert_eq!(index.name, "shop");
+    let kinds: Vec<(&str, usize)> = index.templates.iter().map(|(path, kinds)| (path.as_str(), kinds.len())).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("chart/templates/deployment.yaml", 1),
+            ("chart/templates/secret.yaml", 0),
+            ("chart/templates/service.yaml", 0)
+        ]
+    );
 }
