@@ -113,16 +113,23 @@ fn xdg_dir(variable: &str, fallback: &str) -> Option<PathBuf> {
         .map(|dir| dir.join("todo-ai"))
 }
 
+/// The largest config file read.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Reads the config file; a missing file is an empty config, a broken one an error.
 pub fn load_config(path: &Path) -> Result<ConfigFile, CliError> {
-    match std::fs::read_to_string(path) {
+    // The path comes from the environment (`XDG_CONFIG_HOME`, `HOME`): read without blocking,
+    // a regular file only, bounded.
+    match crate::bounded::read_text(path, crate::bounded::Links::Follow, MAX_CONFIG_BYTES) {
         Ok(text) => toml::from_str(&text).map_err(|error| {
             CliError::new(format!("cannot read config file `{}`", path.display()))
                 .cause(error.message().to_string())
                 .hint("fix the file or move it aside; keys: namespace, context, kubeconfig, offline, model, base_url, azure_endpoint, azure_deployment, azure_api_version, llm_timeout, dry_run, read_only, max_replicas, max_cpu, max_memory, output")
         }),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
-        Err(error) => Err(CliError::new(format!("cannot read config file `{}`", path.display())).cause(error.to_string())),
+        Err(crate::bounded::Error::Missing) => Ok(ConfigFile::default()),
+        Err(error) => Err(CliError::new(format!("cannot read config file `{}`", path.display()))
+            .cause(error.to_string())
+            .hint("the config file is a small TOML file; fix it or move it aside")),
     }
 }
 
@@ -412,5 +419,15 @@ mod tests {
         assert_eq!(config.namespace.as_deref(), Some("todo"));
         assert_eq!(config.output, Some(OutputFormat::Json));
         assert!(load_config(&dir.path().join("missing.toml")).unwrap().namespace.is_none());
+    }
+
+    #[test]
+    fn a_config_file_that_is_a_fifo_or_a_device_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("config.toml");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let error = load_config(&fifo).unwrap_err();
+        assert!(format!("{error:?}").contains("not a regular file"), "{error:?}");
+        assert!(load_config(Path::new("/dev/zero")).is_err());
     }
 }

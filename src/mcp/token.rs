@@ -68,7 +68,9 @@ impl Token {
             ))
             .hint(format!("run `chmod 600 {shown}`")));
         }
-        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        // Opened without blocking: a FIFO swapped in after the check above is not waited on.
+        let (mut file, _) = crate::bounded::open(path, crate::bounded::Links::Refuse)
+            .map_err(|error| CliError::new(format!("cannot read the token file `{shown}`")).cause(error.to_string()))?;
         // The file opened must be the one checked: no swap for a link in between.
         let opened = file.metadata().map_err(unreadable)?;
         if (opened.dev(), opened.ino()) != (before.dev(), before.ino()) {

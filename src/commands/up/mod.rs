@@ -559,10 +559,15 @@ impl Run {
     }
 }
 
+/// The largest values file read for the ingress host.
+const MAX_VALUES_BYTES: u64 = 4 * 1024 * 1024;
+
 /// A value of the chart's values files: the dev values first, then the defaults.
 fn chart_value(chart: &Path, path: &[&str]) -> Option<Value> {
     [DEV_VALUES, "values.yaml"].iter().find_map(|file| {
-        let text = std::fs::read_to_string(chart.join(file)).ok()?;
+        // Never blocking on a FIFO planted in the app's chart; helm follows links there too.
+        let text =
+            crate::bounded::read_text(&chart.join(file), crate::bounded::Links::Follow, MAX_VALUES_BYTES).ok()?;
         let values: Value = serde_yaml::from_str(&text).ok()?;
         let value = path.iter().fold(&values, |value, key| &value[*key]);
         (!value.is_null()).then(|| value.clone())
