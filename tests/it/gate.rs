@@ -199,6 +199,9 @@ fn sarif_is_valid_against_the_2_1_0_schema_and_points_at_the_chart() {
             assert_eq!(result["partialFingerprints"]["todoAiFindingId/v1"].as_str().unwrap().len(), 16);
             let logical = &result["locations"][0]["logicalLocations"][0];
             assert!(logical["fullyQualifiedName"].as_str().unwrap().contains("/todo/"), "{logical}");
+            // Code scanning refuses a result without a file: every result has one.
+            let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(uri.starts_with("manifests/helm/todo-app/") || uri.starts_with("kubernetes/todo/"), "{uri}");
         }
         if name == "crashloop-backend" {
             // The backend Deployment came from the chart: its template is named.

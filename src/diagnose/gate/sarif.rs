@@ -32,6 +32,9 @@ pub struct ChartIndex {
     /// Template files (relative to the repository root, `/`-separated), with each
     /// `kind: X` line (kind, line number from 1).
     pub templates: Vec<(String, Vec<(String, usize)>)>,
+    /// The chart's `Chart.yaml`, relative to the repository root: where a finding about an
+    /// object of the chart with no template of its own points.
+    pub chart_file: String,
 }
 
 impl ChartIndex {
@@ -80,7 +83,8 @@ impl ChartIndex {
             let path = relative.join("templates").join(file_name);
             templates.push((path.to_string_lossy().replace('\\', "/"), kinds));
         }
-        Some(ChartIndex { name, templates })
+        let chart_file = relative.join("Chart.yaml").to_string_lossy().replace('\\', "/");
+        Some(ChartIndex { name, templates, chart_file })
     }
 
     /// The template that most likely renders an object: it has a `kind:` line for its kind
@@ -198,17 +202,33 @@ pub fn render(gated: &Gated, chart: Option<&ChartIndex>, threshold: Threshold) -
                 "kind": "resource",
             }],
         });
-        if let Some(chart) = chart
-            && let Some(from) = helm_object(finding, &checked)
-            && from_chart(from, chart)
-            && let Some((uri, line)) = chart.template_for(&from.object)
-        {
-            let mut physical = json!({"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}});
-            if let Some(line) = line {
-                physical["region"] = json!({"startLine": line});
+        // Code scanning needs a file for every result: the template that renders the object,
+        // else the chart of a Helm-managed object, else a path that names the object itself
+        // (`kubernetes/<namespace>/<Kind>/<name>`, no file behind it).
+        let from = chart.and_then(|chart| helm_object(finding, &checked).filter(|from| from_chart(from, chart)));
+        let (uri, line) = match (chart, from) {
+            (Some(chart), Some(from)) => {
+                chart.template_for(&from.object).unwrap_or_else(|| (chart.chart_file.clone(), None))
             }
-            location["physicalLocation"] = physical;
+            _ => {
+                let part = |text: &str| -> String {
+                    let kept: String = text
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+                        .collect();
+                    // Never `.` or `..`: the path stays where it is put.
+                    if kept.chars().all(|c| c == '.') { kept.replace('.', "_") } else { kept }
+                };
+                // A pod's file is its workload's: it outlives the pod's hashed name.
+                let object = finding.workload.as_ref().unwrap_or(&finding.object);
+                (format!("kubernetes/{}/{}/{}", part(&object.namespace), part(&object.kind), part(&object.name)), None)
+            }
+        };
+        let mut physical = json!({"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}});
+        if let Some(line) = line {
+            physical["region"] = json!({"startLine": line});
         }
+        location["physicalLocation"] = physical;
         let mut properties = json!({
             "severity": finding.severity.name(),
             "rootCause": finding.root_cause,

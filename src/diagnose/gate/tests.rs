@@ -357,3 +357,31 @@ fn a_chart_template_that_is_a_fifo_or_a_link_is_not_read() {
         ]
     );
 }
+
+#[test]
+fn every_sarif_result_has_a_file_even_without_a_chart() {
+    let threshold = Threshold { severity: Some(Severity::Critical), new_only: false };
+    let gated = apply(report("x1", true), None, None, "2026-12-02");
+    let sarif = sarif::render(&gated, None, threshold);
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    // A pod's finding points at its workload (its name outlives the pod's hash).
+    assert!(uris.contains(&"kubernetes/shop/Deployment/api"), "{uris:?}");
+    assert!(uris.contains(&"kubernetes/shop/Service/web"), "{uris:?}");
+    assert!(uris.iter().all(|uri| !uri.contains("x1")), "{uris:?}");
+    // A name from a hostile snapshot cannot climb out of the path or break the URI.
+    let mut hostile = report("x1", true);
+    for finding in &mut hostile.findings {
+        finding.workload = None;
+        finding.object.name = "../../etc/pass wd".into();
+        finding.object.namespace = "..".into();
+    }
+    let sarif = sarif::render(&apply(hostile, None, None, "2026-12-02"), None, threshold);
+    let uri =
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(!uri.split('/').any(|part| part == ".." || part == "." || part.contains(' ')), "{uri}");
+}
