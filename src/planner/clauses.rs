@@ -65,7 +65,16 @@ impl Clause {
 /// another action.
 pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
     let mut groups: Vec<(Vec<Token>, bool)> = vec![(Vec::new(), false)];
+    // Sentences, not clauses: a sentence ends at `.`, `?`, `!` or a line break, and another
+    // one follows.
+    let mut sentences = 1;
+    let mut ended = false;
     for token in tokens {
+        if token.kind == Kind::Separator {
+            ended |= matches!(token.raw.as_str(), "." | "?");
+        } else if std::mem::take(&mut ended) {
+            sentences += 1;
+        }
         if token.kind == Kind::Separator {
             if let Some(last) = groups.last_mut() {
                 last.1 = token.raw == "?";
@@ -84,7 +93,7 @@ pub(super) fn clauses(tokens: Vec<Token>) -> Result<Vec<Clause>, Plan> {
     // agrees to what another says ("X needs a restart, could you do that?").
     let asks_itself =
         groups.iter().zip(&requested).any(|((group, _), requested)| *requested && detect(group).is_some());
-    let ticket = words >= TICKET_WORDS && groups.len() > 1 && asks_itself;
+    let ticket = (words >= TICKET_WORDS || sentences > 1) && groups.len() > 1 && asks_itself;
     let mut clauses: Vec<Clause> = Vec::new();
     let mut pending: Vec<Token> = Vec::new();
     for ((mut group, question), requested) in groups.into_iter().zip(requested) {

@@ -5,13 +5,14 @@
 //! and the rules run once more. The words themselves live in [`super::lexicon`].
 
 use super::lexicon::{
-    AUTOSCALE_WORDS, BUILD_WORDS, COMPONENT_WORDS, DEPLOY_WORDS, DOCKERFILE_WORDS, DOWN_WORDS, EVENT_WORDS, FIX_WORDS,
-    HELM_WORDS, IMAGE_CHANGE_WORDS, IMAGE_QUESTION_WORDS, INTENT_VOCABULARY, LOG_WORDS, MULTIPLIER_WORDS,
-    NEGATABLE_WORDS, NEGATIONS, NOISE, NOUN_AFTER, NOUN_BEFORE, QUESTION_OPENERS, REPLICA_WORDS, RESTART_WORDS,
-    ROLLBACK_WORDS, ROLLOUT_STATUS_WORDS, ROLLOUT_WORDS, SCALE_WORDS, STATUS_WORDS, STRONG_COUNT_WORDS,
-    STRONG_DIAGNOSE_WORDS, WARNING_WORDS, WEAK_DIAGNOSE_WORDS, WEAK_LOG_WORDS, WORKING_WORDS,
+    AMOUNT_CHANGE_WORDS, AUTOSCALE_WORDS, BUILD_WORDS, COMPONENT_WORDS, CPU_WORDS, DEPLOY_WORDS, DOCKERFILE_WORDS,
+    DOWN_WORDS, EVENT_WORDS, FIX_WORDS, HELM_WORDS, IMAGE_CHANGE_WORDS, IMAGE_QUESTION_WORDS, INTENT_VOCABULARY,
+    LIMIT_WORDS, LOG_WORDS, MEMORY_WORDS, MULTIPLIER_WORDS, NEGATABLE_WORDS, NEGATIONS, NOISE, NOUN_AFTER, NOUN_BEFORE,
+    QUESTION_OPENERS, REPLICA_WORDS, REQUEST_WORDS, RESOURCE_NOUNS, RESTART_WORDS, ROLLBACK_WORDS,
+    ROLLOUT_STATUS_WORDS, ROLLOUT_WORDS, SCALE_WORDS, STATUS_WORDS, STRONG_COUNT_WORDS, STRONG_DIAGNOSE_WORDS,
+    WARNING_WORDS, WEAK_DIAGNOSE_WORDS, WEAK_LOG_WORDS, WORKING_WORDS,
 };
-use super::shapes::{is_name_like, looks_like_image, tag_value};
+use super::shapes::{is_name_like, looks_like_image, quantity, tag_value};
 use super::text::{self, Kind, Token};
 
 /// What a clause asks for; one per tool.
@@ -30,6 +31,7 @@ pub(super) enum Intent {
     RolloutUndo,
     RolloutStatus,
     SetImage,
+    SetResources,
     Autoscale,
     Fix,
 }
@@ -51,6 +53,7 @@ impl Intent {
             Intent::RolloutUndo => "rollout_undo",
             Intent::RolloutStatus => "rollout_status",
             Intent::SetImage => "set_image",
+            Intent::SetResources => "set_resources",
             Intent::Autoscale => "autoscale",
             Intent::Fix => crate::engine::plan::FIX_STEP,
         }
@@ -97,6 +100,35 @@ pub(super) fn correct_typos(group: &mut [Token]) -> bool {
     changed
 }
 
+/// Whether a group asks to change a container's requests or limits: resource flags, or a
+/// resource word (memory, cpu), an amount (`2Gi`, `250m`, "2 cores") and a word that makes it
+/// a change ("limit", "request", "raise", "set" …). Not an autoscaler's CPU target, and not a
+/// question about the current amounts.
+fn asks_for_resources(group: &[Token], words: &[&str]) -> bool {
+    let flags = group.iter().any(|t| {
+        matches!(&t.kind, Kind::Flag { name, .. } if matches!(name.as_str(),
+            "cpu-request" | "memory-request" | "mem-request" | "cpu-limit" | "memory-limit" | "mem-limit" | "limits" | "requests"))
+    });
+    if flags {
+        return true;
+    }
+    let has = |list: &[&str]| words.iter().any(|word| list.contains(word));
+    let resource = has(MEMORY_WORDS) || has(CPU_WORDS) || has(RESOURCE_NOUNS);
+    let amount = group.iter().enumerate().any(|(index, t)| {
+        let next = group.get(index + 1).map(|n| n.lower.as_str()).unwrap_or_default();
+        t.is_word() && quantity(&t.raw).is_some() || matches!(t.kind, Kind::Number(_)) && CPU_WORDS.contains(&next)
+    });
+    let named = has(LIMIT_WORDS) || has(REQUEST_WORDS);
+    let verb = has(AMOUNT_CHANGE_WORDS);
+    let autoscaler = has(AUTOSCALE_WORDS) || words.contains(&"hpa");
+    let question = words.first().is_some_and(|first| {
+        matches!(*first, "what" | "what's" | "how" | "which" | "show" | "is" | "are" | "why" | "list" | "get")
+    });
+    // Without an amount, "raise the memory limit of web" still asks for a change (of how much
+    // is then asked).
+    resource && (amount && (named || verb) || named && verb) && !autoscaler && !question
+}
+
 /// The intent of a group of words: ordered rules, first match wins.
 pub(super) fn detect(group: &[Token]) -> Option<Intent> {
     let all_words: Vec<&str> = group.iter().filter(|t| t.is_word()).map(|t| t.lower.as_str()).collect();
@@ -136,6 +168,7 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
                     "logs" | "log" => Some(Intent::Logs),
                     "scale" => Some(Intent::Scale),
                     "autoscale" => Some(Intent::Autoscale),
+                    "set" if third == "resources" => Some(Intent::SetResources),
                     "set" => Some(Intent::SetImage),
                     "rollout" => match third {
                         "restart" => Some(Intent::RolloutRestart),
@@ -151,8 +184,14 @@ pub(super) fn detect(group: &[Token]) -> Option<Intent> {
                 _ => {}
             },
             "docker" | "podman" if BUILD_WORDS.contains(&second) => return Some(Intent::BuildImage),
+            // todo-ai's own subcommands.
+            "set-image" => return Some(Intent::SetImage),
+            "set-resources" => return Some(Intent::SetResources),
             _ => {}
         }
+    }
+    if asks_for_resources(group, &words) {
+        return Some(Intent::SetResources);
     }
 
     // "fix it", "repair the web", "make the frontend work again", "sort it out".

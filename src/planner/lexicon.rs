@@ -122,6 +122,23 @@ pub(super) const WORKING_WORDS: &[&str] =
 /// Words that make a relative scale go down ("down by one", "reduce by 25%").
 pub(super) const DOWN_WORDS: &[&str] =
     &["down", "decrease", "reduce", "lower", "shrink", "cut", "fewer", "less", "minus", "downscale", "drop"];
+/// Words that name a container resource ("memory limit", "cpu request").
+pub(super) const MEMORY_WORDS: &[&str] = &["memory", "mem", "ram"];
+/// Words that name CPU; "cores" after a number makes it an amount of CPU.
+pub(super) const CPU_WORDS: &[&str] = &["cpu", "cpus", "vcpu", "vcpus", "core", "cores", "millicores"];
+/// Words that say an amount is a limit (the most a container may use).
+pub(super) const LIMIT_WORDS: &[&str] = &["limit", "limits", "cap", "ceiling"];
+/// Words that say an amount is a request (what the scheduler reserves).
+pub(super) const REQUEST_WORDS: &[&str] = &["request", "requests", "reservation", "reserve", "guaranteed"];
+/// Verbs that change an amount ("raise the memory limit to 2Gi", "give it 1 cpu").
+pub(super) const AMOUNT_CHANGE_WORDS: &[&str] = &[
+    "set", "raise", "increase", "bump", "lower", "reduce", "decrease", "give", "put", "change", "update", "make",
+    "allow", "up", "adjust", "resize", "tune", "configure",
+];
+/// todo-ai's own subcommand names, typed as commands: never targets.
+pub(super) const COMMAND_WORDS: &[&str] = &["todo-ai", "set-image", "set-resources"];
+/// Words for a container's requests and limits as a whole.
+pub(super) const RESOURCE_NOUNS: &[&str] = &["resources", "resource", "requests/limits", "limits/requests"];
 /// Verbs that take a number of replicas away ("remove two replicas", "take 1 pod off"): with a
 /// count and a replica word they scale down, they do not delete anything.
 pub(super) const TAKE_AWAY_WORDS: &[&str] =
@@ -207,6 +224,14 @@ pub(super) const TICKET_LABELS: &[&str] = &[
     "task", "summary", "description", "subject", "title", "priority", "severity", "impact", "reporter", "assignee",
     "background", "details", "expected", "actual", "steps", "ticket", "jira", "fyi", "acceptance", "criteria",
     "objective", "requester",
+];
+/// Words that make up a ticket's line label ("Task:", "Action requested:", "Step 2:"): the
+/// sentence after the label is read on its own.
+pub(super) const LABEL_WORDS: &[&str] = &[
+    "task", "tasks", "summary", "description", "subject", "title", "background", "details", "ticket", "fyi",
+    "objective", "goal", "action", "actions", "request", "requested", "ask", "item", "todo", "to-do", "step", "next",
+    "note", "notes", "update", "required", "needed", "problem", "issue", "context", "impact", "expected", "actual",
+    "acceptance", "criteria", "priority", "severity", "owner", "resolution", "workaround", "follow-up",
 ];
 /// Other forms of the destructive verbs.
 pub(super) const DESTRUCTIVE_FORMS: &[&str] = &[
@@ -418,6 +443,13 @@ pub(super) static NOISE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         FILLER_WORDS,
         FUNCTION_WORDS,
         TICKET_LABELS,
+        MEMORY_WORDS,
+        CPU_WORDS,
+        LIMIT_WORDS,
+        REQUEST_WORDS,
+        RESOURCE_NOUNS,
+        COMMAND_WORDS,
+        AMOUNT_CHANGE_WORDS,
         PRONOUNS,
         BOTH_WORDS,
         OTHER_ACTION_WORDS,

@@ -36,6 +36,44 @@ pub(super) fn is_name_like(word: &str) -> bool {
         && !word.starts_with('-')
 }
 
+/// What a quantity is an amount of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Resource {
+    /// CPU (`250m`, `1.5`).
+    Cpu,
+    /// Memory (`512Mi`, `2G`).
+    Memory,
+}
+
+/// A Kubernetes quantity written with a unit, as the resource it measures and its canonical
+/// spelling: `2Gi`/`2gib`/`2GiB` → memory `2Gi`, `512MB` → memory `512M`, `250m` → CPU `250m`.
+/// A bare number is no quantity here (it may be a count); "2 cores" is read by the caller.
+pub(super) fn quantity(raw: &str) -> Option<(Resource, String)> {
+    let split = raw.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = raw.split_at(split);
+    let valid_number =
+        !number.is_empty() && !number.starts_with('.') && !number.ends_with('.') && number.matches('.').count() <= 1;
+    if !valid_number || unit.is_empty() {
+        return None;
+    }
+    let memory = |suffix: &str| Some((Resource::Memory, format!("{number}{suffix}")));
+    match unit {
+        // Milli-CPU is a lower-case `m`; an upper-case `M` is megabytes.
+        "m" => Some((Resource::Cpu, format!("{number}m"))),
+        "M" | "MB" | "mb" | "Mb" => memory("M"),
+        _ => match unit.to_ascii_lowercase().as_str() {
+            "ki" | "kib" => memory("Ki"),
+            "mi" | "mib" => memory("Mi"),
+            "gi" | "gib" => memory("Gi"),
+            "ti" | "tib" => memory("Ti"),
+            "k" | "kb" => memory("k"),
+            "g" | "gb" => memory("G"),
+            "t" | "tb" => memory("T"),
+            _ => None,
+        },
+    }
+}
+
 /// Whether a word is written in CamelCase (`ContainerCreating`, `NotReady`): a state or a
 /// type, never a Kubernetes name (those are lower case).
 pub(super) fn is_camel_case(raw: &str) -> bool {
@@ -153,6 +191,20 @@ pub(super) fn tag_value(tokens: &[Token]) -> Option<(usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities_say_what_they_measure() {
+        let memory = |text: &str| Some((Resource::Memory, text.to_string()));
+        assert_eq!(quantity("2Gi"), memory("2Gi"));
+        assert_eq!(quantity("2gib"), memory("2Gi"));
+        assert_eq!(quantity("1.5GiB"), memory("1.5Gi"));
+        assert_eq!(quantity("512MB"), memory("512M"));
+        assert_eq!(quantity("512M"), memory("512M"));
+        assert_eq!(quantity("250m"), Some((Resource::Cpu, "250m".into())));
+        for not_one in ["2", "v2", "1.2.3", ".5Gi", "2x", "api", "10Gb-disk", "Gi"] {
+            assert_eq!(quantity(not_one), None, "{not_one}");
+        }
+    }
 
     #[test]
     fn kind_prefixes_and_possessives_come_off() {

@@ -68,10 +68,11 @@ impl Token {
 }
 
 /// Flags that take a value (the next token when not written `--flag=value`).
-const VALUE_FLAGS: [&str; 27] = [
+const VALUE_FLAGS: [&str; 33] = [
     "replicas", "namespace", "n", "tail", "to-revision", "revision", "min", "max", "cpu-percent", "cpu", "values",
     "set", "set-string", "t", "tag", "l", "selector", "c", "container", "field-selector", "image", "since", "o",
-    "output", "context", "kubeconfig", "timeout",
+    "output", "context", "kubeconfig", "timeout", "cpu-request", "memory-request", "cpu-limit", "memory-limit",
+    "limits", "requests",
 ];
 
 /// Quote marks that open or close a quotation.
@@ -86,7 +87,7 @@ pub fn tokenize(prompt: &str) -> Vec<Token> {
     for (number, line) in lines.iter().enumerate() {
         // A line break ends a clause: a pasted log or stack trace is one clause per line.
         if number > 0 && tokens.last().is_some_and(|t: &Token| t.kind != Kind::Separator) {
-            tokens.push(Token::new(",", Kind::Separator));
+            tokens.push(Token::new(".", Kind::Separator));
         }
         tokenize_line(&split_joined_verbs(line), &mut tokens);
     }
@@ -117,6 +118,9 @@ fn tokenize_line(line: &str, tokens: &mut Vec<Token>) {
     let mut in_quotation = false;
     while let Some(word) = words.next() {
         let first = tokens.len();
+        if !in_quotation && opens_sentence_with_marker(tokens, word, words.peek().is_some()) {
+            continue;
+        }
         let stripped = word.trim_end_matches(['?', '!', '.', ',', ';', ':', ')', '…']);
         let stripped = stripped.trim_start_matches('(');
         let opens = stripped.starts_with(is_quote_mark);
@@ -177,6 +181,55 @@ fn tokenize_line(line: &str, tokens: &mut Vec<Token>) {
     }
 }
 
+/// Reads a list marker (`1)`, `2.`, `(a)`, `-`, `•`) or a ticket label (`Task:`, `Action
+/// requested:`, `Step 2:`) at the start of a sentence as the sentence's start: the marker is
+/// dropped, a label's words are taken back, and a separator stands in their place, so what
+/// follows is a sentence of its own that opens with its verb. Whether it did.
+fn opens_sentence_with_marker(tokens: &mut Vec<Token>, word: &str, more: bool) -> bool {
+    let sentence = tokens.iter().rev().take_while(|t| t.kind != Kind::Separator).count();
+    let separate = |tokens: &mut Vec<Token>| {
+        if tokens.last().is_some_and(|t| t.kind != Kind::Separator) {
+            tokens.push(Token::new(",", Kind::Separator));
+        }
+    };
+    // "1) … 2) …" on one line: a later number and a closing parenthesis start an item too.
+    let next_item = word.strip_suffix(')').is_some_and(|n| n.len() <= 2 && n.parse::<u8>().is_ok_and(|n| n >= 2));
+    if more && (sentence == 0 && is_list_marker(word) || next_item) {
+        separate(tokens);
+        return true;
+    }
+    let Some(label) = word.strip_suffix(':').filter(|label| !label.ends_with(':')) else { return false };
+    let label = label.to_lowercase();
+    let label_word = |word: &str| super::lexicon::LABEL_WORDS.contains(&word);
+    let start = tokens.len() - sentence;
+    let earlier_are_label =
+        tokens[start..].iter().all(|t| matches!(t.kind, Kind::Number(_)) || t.is_word() && label_word(&t.lower));
+    let is_label = (label_word(&label) || parse_int(&label).is_some() && sentence > 0)
+        && sentence <= 2
+        && earlier_are_label
+        && more;
+    if is_label {
+        tokens.truncate(start);
+        separate(tokens);
+    }
+    is_label
+}
+
+/// `1)`, `(2)`, `3.`, `a)`, and bullets: `-`, `*`, `•`, `–`, `—`.
+fn is_list_marker(word: &str) -> bool {
+    if matches!(word, "-" | "*" | "•" | "–" | "—" | "·") {
+        return true;
+    }
+    let inner = word.trim_start_matches('(');
+    let Some(body) = inner.strip_suffix(')').or_else(|| inner.strip_suffix('.').filter(|_| !word.starts_with('(')))
+    else {
+        return false;
+    };
+    let numbered = !body.is_empty() && body.len() <= 2 && body.chars().all(|c| c.is_ascii_digit());
+    let lettered = body.len() == 1 && body.chars().all(|c| c.is_ascii_lowercase()) && word.ends_with(')');
+    numbered || lettered
+}
+
 /// Whether a word ahead ends a quotation opened with `'`.
 fn quotation_closes(mut words: std::iter::Peekable<std::str::SplitWhitespace<'_>>) -> bool {
     words.any(|word| word.trim_end_matches(['?', '!', '.', ',', ';', ':', ')']).ends_with(['\'', '’']))
@@ -201,7 +254,7 @@ fn is_flag_body(rest: &str) -> bool {
 }
 
 /// Removes trailing `?!.,;:` and reports the clause separator among them, if any: `?` when
-/// the clause was a question, else `,`.
+/// the clause was a question, `.` when it ended a sentence, else `,`.
 fn split_trailing_punctuation(word: &str) -> (&str, Option<&'static str>) {
     let mut body = word;
     let mut separator = None;
@@ -209,8 +262,10 @@ fn split_trailing_punctuation(word: &str) -> (&str, Option<&'static str>) {
         match last {
             '?' => separator = Some("?"),
             // Keep `.` and `..` as paths, and dots inside tokens; a sentence's full stop ends a clause.
-            ',' | ';' | '!' => separator = separator.or(Some(",")),
-            '.' if body != "." && body != ".." && !body.ends_with("/.") => separator = separator.or(Some(",")),
+            ',' | ';' => separator = separator.or(Some(",")),
+            // A sentence's end is `.`: a prompt of several sentences may be a ticket.
+            '!' => separator = separator.or(Some(".")),
+            '.' if body != "." && body != ".." && !body.ends_with("/.") => separator = separator.or(Some(".")),
             ':' | '…' => {}
             _ => break,
         }
@@ -473,7 +528,7 @@ mod tests {
     fn words_joined_by_plus_are_two_words() {
         let words = |prompt: &str| tokenize(prompt).into_iter().map(|token| token.lower).collect::<Vec<_>>();
         assert_eq!(words("diagnose+fix web"), ["diagnose", "and", "fix", "web"]);
-        assert_eq!(words("build+push+deploy."), ["build", "and", "push", "and", "deploy", ","]);
+        assert_eq!(words("build+push+deploy."), ["build", "and", "push", "and", "deploy", "."]);
         assert_eq!(words("scale web +2"), ["scale", "web", "+2"]);
         for left_alone in ["--set a=b+c", "learn c++ now", "image web:1+build"] {
             assert!(!words(left_alone).contains(&"and".to_string()), "{left_alone}");
@@ -512,8 +567,24 @@ mod tests {
         let tokens = tokenize("what's wrong with ./web/? (the backend).");
         let raws: Vec<_> = tokens.iter().map(|t| t.raw.as_str()).collect();
         // `?` ends a question clause; a full stop ends a sentence (a trailing one is harmless).
-        assert_eq!(raws, vec!["what's", "wrong", "with", "./web/", "?", "the", "backend", ","]);
+        assert_eq!(raws, vec!["what's", "wrong", "with", "./web/", "?", "the", "backend", "."]);
         assert_eq!(tokenize(".")[0].raw, ".");
+        // A comma ends a clause, not a sentence.
+        assert_eq!(tokenize("web, api")[1].raw, ",");
+    }
+
+    #[test]
+    fn list_markers_and_ticket_labels_start_sentences() {
+        let words = |prompt: &str| tokenize(prompt).into_iter().map(|token| token.lower).collect::<Vec<_>>();
+        assert_eq!(words("1) restart web 2) scale api to 3"), ["restart", "web", ",", "scale", "api", "to", "3"]);
+        assert_eq!(words("- restart web\n- show api"), ["restart", "web", ".", "show", "api"]);
+        assert_eq!(words("Action requested: restart web"), ["restart", "web"]);
+        assert_eq!(words("Step 2: restart web"), ["restart", "web"]);
+        // Not a label: a name with a colon, or words that are not labels.
+        assert_eq!(words("web: restart it")[0], "web");
+        assert_eq!(words("the api is down: restart it")[0], "the");
+        // A count at the end of a sentence is not a list marker.
+        assert!(tokenize("scale web to 3.").iter().any(|t| t.kind == Kind::Number(3)));
     }
 
     #[test]

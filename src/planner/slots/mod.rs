@@ -1,7 +1,7 @@
 //! Slot filling: turning one clause with a known intent into tool calls. Each tool (or small
 //! family of tools) has its own file that reads the clause's words for its arguments:
 //! [`scale`], [`autoscale`], [`logs`], [`events`], [`reads`] (status and diagnose),
-//! [`rollout`] (restart, status, undo), [`set_image`], [`helm`] (install, rollback) and
+//! [`rollout`] (restart, status, undo), [`set_image`], [`resources`], [`helm`] (install, rollback) and
 //! [`containerise`] (Dockerfile, build). What they share lives beside this file: [`targets`]
 //! (which words name the objects to act on, and what "it" refers to), [`namespace`] and
 //! [`numbers`] (each number handed out once).
@@ -20,6 +20,7 @@ mod logs;
 mod namespace;
 mod numbers;
 mod reads;
+mod resources;
 mod rollout;
 mod scale;
 mod set_image;
@@ -64,6 +65,7 @@ pub(super) fn build(clause: &Clause, previous_targets: &[String], prompt_namespa
         Intent::RolloutRestart | Intent::RolloutStatus => rollout::restart_or_status(fill),
         Intent::RolloutUndo => rollout::undo(fill),
         Intent::SetImage => set_image::set_image(fill),
+        Intent::SetResources => resources::set_resources(fill),
         Intent::HelmInstall => helm::install(fill),
         Intent::HelmRollback => helm::rollback(fill),
         Intent::GenerateDockerfile => containerise::dockerfile(fill),

@@ -153,9 +153,19 @@ fn candidate_name(word: &str, intent: Intent) -> Option<&str> {
         && name.len() >= 2
         && !looks_like_image(name)
         && !is_values_file(name)
+        && !is_amount(name)
         && (!name.contains('=') || selector)
         && (prefixed || !NOISE.contains(name));
     plausible.then_some(name)
+}
+
+/// An amount, not a name: a quantity (`2Gi`, `250m`) or a duration (`20s`, `15min`, `2h`).
+fn is_amount(name: &str) -> bool {
+    let digits = name.chars().take_while(char::is_ascii_digit).count();
+    let unit = &name[digits..];
+    digits > 0
+        && (crate::planner::shapes::quantity(name).is_some()
+            || matches!(unit, "s" | "ms" | "sec" | "secs" | "min" | "mins" | "h" | "hr" | "hrs" | "d" | "w"))
 }
 
 /// How likely a word is the target, from its shape and position.
@@ -192,6 +202,34 @@ fn candidate_score(tokens: &[Token], index: usize, name: &str, word: &str) -> i3
     }
     // "deployment api", "the job nightly", "pod api-7d9…".
     if KIND_BEFORE.contains(&before) {
+        score += 3;
+    }
+    // "the checkout is broken", "our mailer keeps failing": the subject a sentence describes.
+    if matches!(before, "the" | "our" | "my")
+        && matches!(
+            after(1),
+            "is" | "are"
+                | "was"
+                | "were"
+                | "keeps"
+                | "kept"
+                | "has"
+                | "seems"
+                | "looks"
+                | "isn't"
+                | "aren't"
+                | "won't"
+                | "can't"
+                | "doesn't"
+                | "went"
+                | "got"
+                | "started"
+                | "stopped"
+                | "throws"
+                | "returns"
+                | "fails"
+        )
+    {
         score += 3;
     }
     let previous = tokens[..index].iter().rev().find(|t| !(t.is_word() && DETERMINERS.contains(&t.lower.as_str())));
