@@ -141,6 +141,14 @@ fn sealed_wild_holdout_threshold() {
     wild_threshold("intents_wild_holdout.jsonl", 75, 40);
 }
 
+#[test]
+fn fresh_outsiders_threshold() {
+    // A third set, written blind by a new outsider (13 classes of 10) after the other two had
+    // shaped the rules: scored once at first contact (84.6%), then the misses it exposed were
+    // fixed in general (resources were not planned at all). Kept as a regression set.
+    wild_threshold("intents_fresh.jsonl", 80, 50);
+}
+
 fn wild_threshold(file: &str, overall: usize, per_class_floor: usize) {
     let text = std::fs::read_to_string(format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let mut per_class: std::collections::BTreeMap<String, (usize, usize)> = std::collections::BTreeMap::new();
