@@ -13,7 +13,6 @@
 mod document;
 mod parallel;
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -131,16 +130,10 @@ pub fn load_with(path: &Path, limits: &Limits) -> Result<(Objects, Stats), Clust
     Ok((objects, stats))
 }
 
-/// Warns that a file of a snapshot directory is not read, once per file and reason in this
-/// process (a session may load its snapshot more than once). The name is the directory's
-/// own text: it is shown on one line, without control characters.
+/// Warns that a file of a snapshot directory is not read. The name is the directory's own
+/// text: it is shown on one line, without control characters.
 fn skipping(file: &Path, why: &str) {
-    static WARNED: std::sync::Mutex<BTreeSet<String>> = std::sync::Mutex::new(BTreeSet::new());
-    let message = format!("skipping `{}`: {why}", crate::sanitize::one_line(&file.display().to_string()));
-    let first = WARNED.lock().map(|mut warned| warned.insert(message.clone())).unwrap_or(true);
-    if first {
-        tracing::warn!("{message}");
-    }
+    tracing::warn!("skipping `{}`: {why}", crate::sanitize::one_line(&file.display().to_string()));
 }
 
 fn not_regular() -> String {
