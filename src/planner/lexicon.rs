@@ -205,15 +205,9 @@ pub(super) const OUTSIDE_WORDS: &[&str] = &[
     "weather", "forecast", "recipe", "joke", "poem", "bitcoin",
 ];
 /// Two-word names of systems outside the cluster's API ("new relic").
-pub(super) const OUTSIDE_PHRASES: &[(&str, &str)] = &[
-    ("new", "relic"),
-    ("app", "insights"),
-    ("application", "insights"),
-    ("azure", "monitor"),
-    ("cloud", "monitoring"),
-    ("cloud", "logging"),
-    ("elastic", "apm"),
-    ("google", "analytics"),
+pub(super) const OUTSIDE_PHRASES: &[&str] = &[
+    "new relic", "app insights", "application insights", "azure monitor", "cloud monitoring", "cloud logging",
+    "elastic apm", "google analytics",
 ];
 /// Live resource usage (what `kubectl top` reads from metrics-server): todo-ai shows requests
 /// and limits, not usage, so a request to see usage is refused rather than answered with a

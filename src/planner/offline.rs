@@ -118,9 +118,11 @@ fn outside_request(clause: &Clause) -> Option<&str> {
         }
         let word = token.lower.as_str();
         negated |= NEGATIONS.contains(&word) || word.ends_with("n't");
-        let phrase = previous.is_some_and(|previous| OUTSIDE_PHRASES.contains(&(previous, word)));
-        if !negated && (OUTSIDE_WORDS.contains(&word) || phrase) {
-            return Some(if phrase { previous.unwrap_or(word) } else { word });
+        let phrase = previous.and_then(|previous| {
+            OUTSIDE_PHRASES.iter().copied().find(|phrase| phrase.split_once(' ') == Some((previous, word)))
+        });
+        if !negated && let Some(named) = phrase.or_else(|| OUTSIDE_WORDS.contains(&word).then_some(word)) {
+            return Some(named);
         }
         // "on top of that" is not `kubectl top`.
         let usage = USAGE_WORDS.contains(&word) && !(word == "top" && previous == Some("on"));
@@ -280,6 +282,8 @@ mod tests {
             let plan = plan(prompt);
             assert!(plan.refused && plan.steps.is_empty(), "{prompt}");
         }
+        let named = plan("show the web errors in new relic").message.unwrap_or_default();
+        assert!(named.contains("`new relic`"), "the product is named whole: {named}");
         // Asking why usage is high is a diagnosis; "on top of that" is not `kubectl top`.
         assert_eq!(steps("why is memory usage so high on web")[0].0, "diagnose");
         assert_eq!(steps("on top of that, show the status of web")[0].0, "status");
